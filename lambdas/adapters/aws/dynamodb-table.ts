@@ -1,0 +1,129 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type BatchWriteCommandInput,
+  type BatchWriteCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { Item, ItemKey } from '../../core/entities/keys';
+import { AppError } from '../../core/errors';
+import type { Page, QueryOptions, Table } from '../table';
+
+const BATCH_LIMIT = 25;
+const MAX_BATCH_RETRIES = 8;
+
+const encodeCursor = (key: Record<string, unknown> | undefined) =>
+  key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
+
+function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof key?.pk === 'string' && typeof key?.sk === 'string') return { pk: key.pk, sk: key.sk };
+  } catch {
+    // fall through: a cursor we did not issue
+  }
+  throw new AppError(400, 'invalid_cursor', 'The cursor is not valid for this list. Start again from the first page.');
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class DynamoDbTable implements Table {
+  private readonly documents: DynamoDBDocumentClient;
+
+  constructor(
+    private readonly tableName: string,
+    client: DynamoDBClient = new DynamoDBClient({}),
+  ) {
+    this.documents = DynamoDBDocumentClient.from(client, {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    });
+  }
+
+  async get(key: ItemKey): Promise<Item | undefined> {
+    const { Item: item } = await this.documents.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: true }),
+    );
+    return item as Item | undefined;
+  }
+
+  async put(item: Item, options: { ifAbsent?: boolean } = {}): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ...(options.ifAbsent ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async delete(key: ItemKey): Promise<void> {
+    await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: key.pk, sk: key.sk } }));
+  }
+
+  async putAll(items: Item[]): Promise<void> {
+    for (let start = 0; start < items.length; start += BATCH_LIMIT) {
+      let requests: BatchWriteCommandInput['RequestItems'] = {
+        [this.tableName]: items.slice(start, start + BATCH_LIMIT).map((item) => ({ PutRequest: { Item: item } })),
+      };
+      for (let attempt = 0; requests && Object.keys(requests).length > 0; attempt++) {
+        if (attempt > MAX_BATCH_RETRIES) throw new Error('DynamoDB kept items unprocessed after retries');
+        if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt) * Math.random());
+        const result: BatchWriteCommandOutput = await this.documents.send(
+          new BatchWriteCommand({ RequestItems: requests }),
+        );
+        requests = result.UnprocessedItems;
+      }
+    }
+  }
+
+  async query(pk: string, options: QueryOptions = {}): Promise<Page<Item>> {
+    const result = await this.documents.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: options.beginsWith ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+        ExpressionAttributeValues: {
+          ':pk': pk,
+          ...(options.beginsWith ? { ':prefix': options.beginsWith } : {}),
+        },
+        Limit: options.limit,
+        ExclusiveStartKey: decodeCursor(options.cursor),
+        ScanIndexForward: !options.descending,
+      }),
+    );
+    return { items: (result.Items ?? []) as Item[], nextCursor: encodeCursor(result.LastEvaluatedKey) };
+  }
+
+  async increment(key: ItemKey, attribute: string, by: number, set: Record<string, unknown> = {}): Promise<number> {
+    const names: Record<string, string> = { '#counter': attribute };
+    const values: Record<string, unknown> = { ':by': by };
+    const assignments = Object.entries(set).map(([name, value], index) => {
+      names[`#s${index}`] = name;
+      values[`:s${index}`] = value;
+      return `#s${index} = :s${index}`;
+    });
+    const result = await this.documents.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: key.pk, sk: key.sk },
+        UpdateExpression: `ADD #counter :by${assignments.length ? ` SET ${assignments.join(', ')}` : ''}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(result.Attributes?.[attribute] ?? by);
+  }
+}

@@ -1,0 +1,29 @@
+import type { Item, ItemKey } from '../core/entities/keys';
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+export interface QueryOptions {
+  /** Sort keys starting with this prefix. */
+  beginsWith?: string;
+  limit?: number;
+  /** The opaque `nextCursor` of the previous page. */
+  cursor?: string;
+  /** Newest first when sort keys start with a timestamp. */
+  descending?: boolean;
+}
+
+/** The single-table store, as the domain needs it. */
+export interface Table {
+  get(key: ItemKey): Promise<Item | undefined>;
+  /** Returns false, writing nothing, when `ifAbsent` is set and the key already exists. */
+  put(item: Item, options?: { ifAbsent?: boolean }): Promise<boolean>;
+  delete(key: ItemKey): Promise<void>;
+  /** Writes every item, in as few requests as the store allows; retries unprocessed ones. */
+  putAll(items: Item[]): Promise<void>;
+  query(pk: string, options?: QueryOptions): Promise<Page<Item>>;
+  /** Atomically adds `by` to a number attribute (creating the item) and returns the new value. */
+  increment(key: ItemKey, attribute: string, by: number, set?: Record<string, unknown>): Promise<number>;
+}

@@ -1,0 +1,80 @@
+import type { Table } from '../../adapters/table';
+import { normalizeAddress } from '../addresses';
+import type { Clock } from '../clock';
+import { AppError, unauthorized } from '../errors';
+import { LoginThrottle } from './login-throttle';
+import { decoyPasswordHash, verifyPassword } from './password';
+import { issueSessionToken, verifySessionToken, type SessionAudience } from './session-token';
+
+/** What sign-in needs to know of an account, whichever kind it is. */
+export interface Account<A> {
+  passwordHash?: string;
+  tokenVersion: number;
+  /** False when the account exists but may not sign in here (e.g. a mailing list). */
+  canSignIn: boolean;
+  profile: A;
+}
+
+export interface SessionDeps {
+  table: Table;
+  clock: Clock;
+  signingKey: () => Promise<Uint8Array>;
+}
+
+export interface SignInAttempt {
+  email: string;
+  password: string;
+  sourceIp: string;
+}
+
+/**
+ * Sign-in and session checks for one audience (console or portal). Every refusal for bad
+ * credentials looks the same, so responses never reveal whether an account exists.
+ */
+export class Sessions<A> {
+  private readonly throttle: LoginThrottle;
+
+  constructor(
+    private readonly deps: SessionDeps,
+    private readonly audience: SessionAudience,
+    private readonly loadAccount: (subject: string) => Promise<Account<A> | undefined>,
+    private readonly refusal: string,
+  ) {
+    this.throttle = new LoginThrottle(deps.table, deps.clock, audience);
+  }
+
+  async signIn(attempt: SignInAttempt) {
+    const subject = normalizeAddress(attempt.email);
+    await this.throttle.assertAllowed(subject, attempt.sourceIp);
+    const account = await this.loadAccount(subject);
+    const usable = account?.canSignIn && account.passwordHash ? account : undefined;
+    const matches = await verifyPassword(attempt.password, usable?.passwordHash ?? (await decoyPasswordHash()));
+    if (!usable || !matches) {
+      await this.throttle.recordFailure(subject, attempt.sourceIp);
+      throw new AppError(401, 'invalid_credentials', this.refusal);
+    }
+    await this.throttle.recordSuccess(subject);
+    const { token, expiresAt } = await issueSessionToken(
+      { subject, audience: this.audience, tokenVersion: usable.tokenVersion },
+      await this.deps.signingKey(),
+      this.deps.clock.now(),
+    );
+    return { token, expiresAt, account: usable.profile };
+  }
+
+  /** The signed-in account for a token, or 401 if the token or the account no longer holds. */
+  async authenticate(token: string | undefined) {
+    if (!token) throw unauthorized();
+    const session = await verifySessionToken(
+      token,
+      this.audience,
+      await this.deps.signingKey(),
+      this.deps.clock.now(),
+    );
+    const account = session && (await this.loadAccount(session.subject));
+    if (!session || !account?.canSignIn || account.tokenVersion !== session.tokenVersion) {
+      throw unauthorized('Your session has ended. Sign in again.');
+    }
+    return { account: account.profile, expiresAt: session.expiresAt };
+  }
+}

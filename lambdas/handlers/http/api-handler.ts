@@ -1,0 +1,125 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { z } from 'zod';
+import { AppError, badRequest } from '../../core/errors';
+import { parseCookies } from './cookies';
+import { Router } from './router';
+import type { HttpRequest, HttpResponse, Route } from './types';
+
+type Result = APIGatewayProxyStructuredResultV2;
+type Middleware = middy.MiddlewareObj<APIGatewayProxyEventV2, Result>;
+
+/** What the middlewares work out for one invocation, handed on to the route. */
+interface Matched {
+  route: Route;
+  request: HttpRequest;
+}
+const matched = new WeakMap<Context, Matched>();
+
+const errorBody = (code: string, message: string) => ({ error: { code, message } });
+
+function toResult(response: HttpResponse): Result {
+  const hasBody = response.body !== undefined;
+  return {
+    statusCode: response.status,
+    headers: {
+      'Cache-Control': 'no-store',
+      ...(hasBody ? { 'Content-Type': 'application/json; charset=utf-8' } : {}),
+      ...response.headers,
+    },
+    ...(hasBody ? { body: JSON.stringify(response.body) } : {}),
+    ...(response.cookies?.length ? { cookies: response.cookies } : {}),
+  };
+}
+
+function parseBody(event: APIGatewayProxyEventV2, route: Route): unknown {
+  if (!route.body) return undefined;
+  if (!event.body) throw badRequest('This request needs a JSON body.');
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw badRequest('The request body is not valid JSON.');
+  }
+  const parsed = route.body.safeParse(json);
+  if (!parsed.success) throw new AppError(400, 'invalid_request', z.prettifyError(parsed.error));
+  return parsed.data;
+}
+
+const lowerCaseKeys = (headers: Record<string, string | undefined> | undefined) =>
+  Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k.toLowerCase(), v ?? '']));
+
+/** Turns any failure into the API's JSON error shape; unexpected ones are logged, not shown. */
+const errorResponses = (): Middleware => ({
+  onError: async (request) => {
+    const { error } = request;
+    if (error instanceof AppError) {
+      request.response = toResult({
+        status: error.status,
+        body: errorBody(error.code, error.message),
+        headers: error.headers,
+      });
+      return;
+    }
+    console.error(JSON.stringify({ level: 'ERROR', message: 'Unhandled API error', error: String(error?.stack) }));
+    request.response = toResult({
+      status: 500,
+      body: errorBody(
+        'internal',
+        `Something went wrong on our side. Try again; if it keeps happening, tell your administrator (request ${request.context.awsRequestId}).`,
+      ),
+    });
+  },
+});
+
+/** Finds the route for the method and path, and validates the request against its schema. */
+const matchRoute = (router: Router): Middleware => ({
+  before: async ({ event, context }) => {
+    const method = event.requestContext.http.method.toUpperCase();
+    const { route, params, allowed } = router.match(method, event.rawPath);
+    if (!route) {
+      if (allowed.length) {
+        throw new AppError(405, 'method_not_allowed', `Use ${allowed.join(' or ')} here.`, {
+          Allow: allowed.join(', '),
+        });
+      }
+      throw new AppError(404, 'not_found', `There is no API route ${event.rawPath}.`);
+    }
+    const request: HttpRequest = {
+      method,
+      path: event.rawPath,
+      params,
+      query: Object.fromEntries(Object.entries(event.queryStringParameters ?? {}).map(([k, v]) => [k, v ?? ''])),
+      headers: lowerCaseKeys(event.headers),
+      cookies: parseCookies(event.cookies),
+      body: undefined,
+      sourceIp: event.requestContext.http.sourceIp,
+    };
+    matched.set(context, { route, request });
+    request.body = parseBody(event, route);
+  },
+});
+
+/** Every route that is not public needs a valid session; the account rides on the request. */
+const requireSession = (authenticate: (request: HttpRequest) => Promise<unknown>): Middleware => ({
+  before: async ({ context }) => {
+    const state = matched.get(context);
+    if (state && !state.route.public) state.request.account = await authenticate(state.request);
+  },
+});
+
+/** One Lambda handler for a set of routes: match, validate, authenticate, call the route. */
+export function apiHandler(routes: Route[], authenticate: (request: HttpRequest) => Promise<unknown>) {
+  const router = new Router(routes);
+  return middy<APIGatewayProxyEventV2, Result>()
+    .use(errorResponses())
+    .use(matchRoute(router))
+    .use(requireSession(authenticate))
+    .handler(async (_event, context) => {
+      const state = matched.get(context);
+      if (!state) throw new Error('No route was matched');
+      matched.delete(context);
+      return toResult(await state.route.handle(state.request));
+    });
+}

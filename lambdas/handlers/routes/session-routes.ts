@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import type { Clock } from '../../core/clock';
+import type { Sessions } from '../../core/auth/sessions';
+import { clearedCookie, sessionCookie, sessionToken } from '../http/cookies';
+import { route, type HttpRequest } from '../http/types';
+
+const signInBody = z.object({
+  email: z.string().trim().min(3).max(320),
+  password: z.string().min(1).max(1024),
+});
+
+export interface SessionApiOptions<A> {
+  /** `/api/console` or `/api/portal`. */
+  base: string;
+  cookie: string;
+  sessions: Sessions<A>;
+  clock: Clock;
+  /** The signed-in account as the API shows it, e.g. `{ admin: {...} }`. */
+  present(account: A): Record<string, unknown>;
+}
+
+export interface Authenticated<A> {
+  account: A;
+  expiresAt: Date;
+}
+
+/**
+ * One audience's sessions over HTTP: POST (sign in), GET (who am I) and DELETE (sign out) on
+ * `<base>/session`, and the check the session middleware runs for every other route.
+ */
+export function sessionApi<A>(options: SessionApiOptions<A>) {
+  const { base, cookie, sessions, clock, present } = options;
+  const path = `${base}/session`;
+  const authenticate = (request: HttpRequest): Promise<Authenticated<A>> =>
+    sessions.authenticate(sessionToken(request, cookie));
+
+  const routes = [
+    route({
+      method: 'POST',
+      path,
+      public: true,
+      summary: 'Sign in; returns a session token and sets the session cookie',
+      body: signInBody,
+      async handle(request) {
+        const { token, expiresAt, account } = await sessions.signIn({
+          email: request.body.email,
+          password: request.body.password,
+          sourceIp: request.sourceIp,
+        });
+        return {
+          status: 200,
+          body: { token, expiresAt: expiresAt.toISOString(), ...present(account) },
+          cookies: [sessionCookie(cookie, token, base, expiresAt, clock.now())],
+        };
+      },
+    }),
+    route({
+      method: 'GET',
+      path,
+      summary: 'The signed-in account',
+      async handle(request) {
+        const { account, expiresAt } = request.account as Authenticated<A>;
+        return { status: 200, body: { expiresAt: expiresAt.toISOString(), ...present(account) } };
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path,
+      public: true,
+      summary: 'Sign out (clears the session cookie)',
+      async handle() {
+        return { status: 204, cookies: [clearedCookie(cookie, base)] };
+      },
+    }),
+  ];
+  return { routes, authenticate };
+}
