@@ -76,6 +76,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_SES: ses.endpoint,
       AWS_ENDPOINT_URL_SESV2: ses.endpoint,
       S3_FORCE_PATH_STYLE: 'true',
+      // Local Node is 20 by design (Lambda runs 22+); the SDK's upgrade notice is noise here.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       TABLE_NAME,
       MAIL_BUCKET,
       JWT_SIGNING_KEY: localSigningKey(options.dataDir),
