@@ -120,7 +120,11 @@ export async function startSmtpReceiver(options: {
           const recipients = session.envelope.rcptTo.map((r) => r.address);
           await options.store(id, raw);
           callback(null, `Ok ${id}`);
-          options.received({ sesMessageId: id, raw, event: sesEvent(id, raw, sender, recipients, options.now()) });
+          options.received({
+            sesMessageId: id,
+            raw,
+            event: sesEvent(id, raw, sender, recipients, options.now()),
+          });
         })
         .catch((error: Error) => callback(Object.assign(error, { responseCode: 451 })));
     },

@@ -88,14 +88,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     await ensureTable(new DynamoDBClient({}), TABLE_NAME);
     // Imported only now: the handlers read their environment when they load, as in Lambda.
-    const [{ runtime }, ingest, consoleApi, portalApi, { ensureBootstrapAdmin }, { rawMailKey }] = await Promise.all([
-      import('../../lambdas/handlers/runtime'),
-      import('../../lambdas/handlers/ingest'),
-      import('../../lambdas/handlers/console-api'),
-      import('../../lambdas/handlers/portal-api'),
-      import('../../lambdas/core/admins/bootstrap-admin'),
-      import('../../lambdas/core/ingest/receipt'),
-    ]);
+    const [{ runtime }, ingest, consoleApi, portalApi, { ensureBootstrapAdmin }, { rawMailKey }] =
+      await Promise.all([
+        import('../../lambdas/handlers/runtime'),
+        import('../../lambdas/handlers/ingest'),
+        import('../../lambdas/handlers/console-api'),
+        import('../../lambdas/handlers/portal-api'),
+        import('../../lambdas/core/admins/bootstrap-admin'),
+        import('../../lambdas/core/ingest/receipt'),
+      ]);
     const { created } = await ensureBootstrapAdmin(runtime, options.admin.email, options.admin.password);
 
     const ingestInvoker = new AsyncInvoker<SESEvent>(

@@ -15,6 +15,5 @@ export class AppError extends Error {
 }
 
 export const notFound = (what = 'Not found') => new AppError(404, 'not_found', what);
-export const unauthorized = (message = 'Sign in to continue.') =>
-  new AppError(401, 'unauthorized', message);
+export const unauthorized = (message = 'Sign in to continue.') => new AppError(401, 'unauthorized', message);
 export const badRequest = (message: string) => new AppError(400, 'bad_request', message);

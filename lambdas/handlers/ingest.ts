@@ -31,6 +31,13 @@ export async function handler(event: SESEvent): Promise<void> {
   for (const record of event.Records) {
     const receipt = toReceipt(record);
     const { logged } = await recordReceipt({ table: runtime.table, blobs: runtime.blobs }, receipt);
-    console.log(JSON.stringify({ level: 'INFO', message: 'Message recorded', sesMessageId: receipt.sesMessageId, logged }));
+    console.log(
+      JSON.stringify({
+        level: 'INFO',
+        message: 'Message recorded',
+        sesMessageId: receipt.sesMessageId,
+        logged,
+      }),
+    );
   }
 }

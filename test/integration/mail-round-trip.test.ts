@@ -87,7 +87,13 @@ test('a redelivered SES event rewrites the same log items instead of adding copi
   const object = await s3.send(new GetObjectCommand({ Bucket: MAIL_BUCKET, Key: `incoming/${id}` }));
   const raw = Buffer.from(await object.Body!.transformToByteArray());
   const first = (await logItems('retry.test')).find((item) => item.sesMessageId === id);
-  const event = sesEvent(id, raw, 'alice@sender.test', ['dave@retry.test'], new Date(String(first?.receivedAt)));
+  const event = sesEvent(
+    id,
+    raw,
+    'alice@sender.test',
+    ['dave@retry.test'],
+    new Date(String(first?.receivedAt)),
+  );
 
   await handler(event);
   await handler(event);
@@ -105,10 +111,18 @@ test('the EICAR and GTUBE test strings get the FAIL verdicts a real scanner give
     attachments: [{ filename: 'eicar.com', content: eicar, contentTransferEncoding: '7bit' }],
   });
   const gtube = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
-  const spamId = await smtp.send({ from: 'spam@sender.test', to: 'erin@scan.test', subject: 'Win', text: gtube });
+  const spamId = await smtp.send({
+    from: 'spam@sender.test',
+    to: 'erin@scan.test',
+    subject: 'Win',
+    text: gtube,
+  });
   await stack.ingestIdle();
   const entries = await logItems('scan.test');
-  expect(entries.find((item) => item.sesMessageId === id)?.verdicts).toMatchObject({ virus: 'FAIL', spam: 'PASS' });
+  expect(entries.find((item) => item.sesMessageId === id)?.verdicts).toMatchObject({
+    virus: 'FAIL',
+    spam: 'PASS',
+  });
   expect(entries.find((item) => item.sesMessageId === spamId)?.verdicts).toMatchObject({
     virus: 'PASS',
     spam: 'FAIL',
@@ -120,7 +134,14 @@ test('mail that is not valid MIME is still stored and logged, never dropped', as
   const raw = 'this is not a header block\r\n\r\n\u0000\u0001 garbage';
   await new Promise<void>((resolve, reject) => {
     const socket = net.connect(stack.smtpPort, '127.0.0.1');
-    const script = ['EHLO test', 'MAIL FROM:<x@sender.test>', 'RCPT TO:<frank@broken.test>', 'DATA', `${raw}\r\n.`, 'QUIT'];
+    const script = [
+      'EHLO test',
+      'MAIL FROM:<x@sender.test>',
+      'RCPT TO:<frank@broken.test>',
+      'DATA',
+      `${raw}\r\n.`,
+      'QUIT',
+    ];
     let buffer = '';
     socket.on('data', (chunk) => {
       buffer += chunk.toString();

@@ -29,7 +29,11 @@ function decodeCursor(cursor: string | undefined): Record<string, unknown> | und
   } catch {
     // fall through: a cursor we did not issue
   }
-  throw new AppError(400, 'invalid_cursor', 'The cursor is not valid for this list. Start again from the first page.');
+  throw new AppError(
+    400,
+    'invalid_cursor',
+    'The cursor is not valid for this list. Start again from the first page.',
+  );
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -70,13 +74,17 @@ export class DynamoDbTable implements Table {
   }
 
   async delete(key: ItemKey): Promise<void> {
-    await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: key.pk, sk: key.sk } }));
+    await this.documents.send(
+      new DeleteCommand({ TableName: this.tableName, Key: { pk: key.pk, sk: key.sk } }),
+    );
   }
 
   async putAll(items: Item[]): Promise<void> {
     for (let start = 0; start < items.length; start += BATCH_LIMIT) {
       let requests: BatchWriteCommandInput['RequestItems'] = {
-        [this.tableName]: items.slice(start, start + BATCH_LIMIT).map((item) => ({ PutRequest: { Item: item } })),
+        [this.tableName]: items
+          .slice(start, start + BATCH_LIMIT)
+          .map((item) => ({ PutRequest: { Item: item } })),
       };
       for (let attempt = 0; requests && Object.keys(requests).length > 0; attempt++) {
         if (attempt > MAX_BATCH_RETRIES) throw new Error('DynamoDB kept items unprocessed after retries');
@@ -106,7 +114,12 @@ export class DynamoDbTable implements Table {
     return { items: (result.Items ?? []) as Item[], nextCursor: encodeCursor(result.LastEvaluatedKey) };
   }
 
-  async increment(key: ItemKey, attribute: string, by: number, set: Record<string, unknown> = {}): Promise<number> {
+  async increment(
+    key: ItemKey,
+    attribute: string,
+    by: number,
+    set: Record<string, unknown> = {},
+  ): Promise<number> {
     const names: Record<string, string> = { '#counter': attribute };
     const values: Record<string, unknown> = { ':by': by };
     const assignments = Object.entries(set).map(([name, value], index) => {

@@ -23,7 +23,14 @@ function deriveKey(password: string, salt: Buffer, n: number, r: number, p: numb
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
   const key = await deriveKey(password, salt, COST, BLOCK_SIZE, PARALLELISM, KEY_LENGTH);
-  return ['scrypt', COST, BLOCK_SIZE, PARALLELISM, salt.toString('base64url'), key.toString('base64url')].join('$');
+  return [
+    'scrypt',
+    COST,
+    BLOCK_SIZE,
+    PARALLELISM,
+    salt.toString('base64url'),
+    key.toString('base64url'),
+  ].join('$');
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
@@ -39,4 +46,5 @@ export async function verifyPassword(password: string, stored: string): Promise<
  * address take as long as one for a known address.
  */
 let decoyHash: Promise<string> | undefined;
-export const decoyPasswordHash = (): Promise<string> => (decoyHash ??= hashPassword(randomBytes(18).toString('base64url')));
+export const decoyPasswordHash = (): Promise<string> =>
+  (decoyHash ??= hashPassword(randomBytes(18).toString('base64url')));

@@ -50,7 +50,12 @@ export async function verifySessionToken(
       requiredClaims: ['sub', 'exp', 'iat'],
     });
     if (typeof payload.tv !== 'number' || !payload.sub || !payload.exp) return undefined;
-    return { subject: payload.sub, audience, tokenVersion: payload.tv, expiresAt: new Date(payload.exp * 1000) };
+    return {
+      subject: payload.sub,
+      audience,
+      tokenVersion: payload.tv,
+      expiresAt: new Date(payload.exp * 1000),
+    };
   } catch (error) {
     if (error instanceof errors.JOSEError) return undefined;
     throw error;

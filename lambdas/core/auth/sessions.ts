@@ -48,7 +48,10 @@ export class Sessions<A> {
     await this.throttle.assertAllowed(subject, attempt.sourceIp);
     const account = await this.loadAccount(subject);
     const usable = account?.canSignIn && account.passwordHash ? account : undefined;
-    const matches = await verifyPassword(attempt.password, usable?.passwordHash ?? (await decoyPasswordHash()));
+    const matches = await verifyPassword(
+      attempt.password,
+      usable?.passwordHash ?? (await decoyPasswordHash()),
+    );
     if (!usable || !matches) {
       await this.throttle.recordFailure(subject, attempt.sourceIp);
       throw new AppError(401, 'invalid_credentials', this.refusal);

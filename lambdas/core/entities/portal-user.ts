@@ -3,7 +3,14 @@ import type { Item, ItemKey } from './keys';
 
 /** Only these account types are billable: they get a snapshot and portal access. */
 export const ELIGIBLE_USER_TYPES = ['user', 'discovered'] as const;
-export const USER_TYPES = ['user', 'discovered', 'mailing_list', 'alias', 'shared_mailbox', 'system'] as const;
+export const USER_TYPES = [
+  'user',
+  'discovered',
+  'mailing_list',
+  'alias',
+  'shared_mailbox',
+  'system',
+] as const;
 export type UserType = (typeof USER_TYPES)[number];
 
 export interface PortalUser {
@@ -36,7 +43,9 @@ export const portalUserToItem = (user: PortalUser): Item => ({
 
 export const portalUserFromItem = (item: Item): PortalUser => ({
   address: String(item.address),
-  type: (USER_TYPES as readonly string[]).includes(String(item.userType)) ? (item.userType as UserType) : 'system',
+  type: (USER_TYPES as readonly string[]).includes(String(item.userType))
+    ? (item.userType as UserType)
+    : 'system',
   passwordHash: typeof item.passwordHash === 'string' ? item.passwordHash : undefined,
   mustChangePassword: item.mustChangePassword === true,
   tokenVersion: Number(item.tokenVersion ?? 0),

@@ -17,7 +17,11 @@ interface HeaderSummary {
 
 async function summarizeHeaders(raw: Buffer): Promise<HeaderSummary> {
   try {
-    const mail = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
+    const mail = await simpleParser(raw, {
+      skipHtmlToText: true,
+      skipTextToHtml: true,
+      skipImageLinks: true,
+    });
     return { from: mail.from?.text ?? '', subject: mail.subject ?? '', parsed: true };
   } catch {
     return { from: '', subject: '', parsed: false };

@@ -62,7 +62,9 @@ const errorResponses = (): Middleware => ({
       });
       return;
     }
-    console.error(JSON.stringify({ level: 'ERROR', message: 'Unhandled API error', error: String(error?.stack) }));
+    console.error(
+      JSON.stringify({ level: 'ERROR', message: 'Unhandled API error', error: String(error?.stack) }),
+    );
     request.response = toResult({
       status: 500,
       body: errorBody(
@@ -90,7 +92,9 @@ const matchRoute = (router: Router): Middleware => ({
       method,
       path: event.rawPath,
       params,
-      query: Object.fromEntries(Object.entries(event.queryStringParameters ?? {}).map(([k, v]) => [k, v ?? ''])),
+      query: Object.fromEntries(
+        Object.entries(event.queryStringParameters ?? {}).map(([k, v]) => [k, v ?? '']),
+      ),
       headers: lowerCaseKeys(event.headers),
       cookies: parseCookies(event.cookies),
       body: undefined,

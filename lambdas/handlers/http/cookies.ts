@@ -19,7 +19,10 @@ export function parseCookies(cookies: string[] | undefined): Record<string, stri
 }
 
 /** The session token from `Authorization: Bearer …` (automation) or the named cookie (browser). */
-export function sessionToken(request: { headers: Record<string, string>; cookies: Record<string, string> }, cookie: string) {
+export function sessionToken(
+  request: { headers: Record<string, string>; cookies: Record<string, string> },
+  cookie: string,
+) {
   const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
   return bearer?.[1] ?? (request.cookies[cookie] || undefined);
 }

@@ -32,4 +32,5 @@ export interface Route<Schema extends z.ZodType = z.ZodType> {
 }
 
 /** Keeps each route's body type tied to its schema. */
-export const route = <Schema extends z.ZodType>(definition: Route<Schema>): Route => definition as unknown as Route;
+export const route = <Schema extends z.ZodType>(definition: Route<Schema>): Route =>
+  definition as unknown as Route;

@@ -27,7 +27,12 @@ export function openApiDocument(routes: Route[]) {
       summary: r.summary,
       ...(parameters.length ? { parameters } : {}),
       ...(r.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(r.body) } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: z.toJSONSchema(r.body) } },
+            },
+          }
         : {}),
       responses: {
         default: { description: 'An error', content: { 'application/json': { schema: errorSchema } } },
