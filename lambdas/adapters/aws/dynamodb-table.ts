@@ -21,11 +21,12 @@ const MAX_BATCH_RETRIES = 8;
 const encodeCursor = (key: Record<string, unknown> | undefined) =>
   key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 
-function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+/** A cursor is only valid for the partition it was issued for. */
+function decodeCursor(cursor: string | undefined, pk: string): Record<string, unknown> | undefined {
   if (!cursor) return undefined;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof key?.pk === 'string' && typeof key?.sk === 'string') return { pk: key.pk, sk: key.sk };
+    if (key?.pk === pk && typeof key?.sk === 'string') return { pk: key.pk, sk: key.sk };
   } catch {
     // fall through: a cursor we did not issue
   }
@@ -107,7 +108,7 @@ export class DynamoDbTable implements Table {
           ...(options.beginsWith ? { ':prefix': options.beginsWith } : {}),
         },
         Limit: options.limit,
-        ExclusiveStartKey: decodeCursor(options.cursor),
+        ExclusiveStartKey: decodeCursor(options.cursor, pk),
         ScanIndexForward: !options.descending,
       }),
     );

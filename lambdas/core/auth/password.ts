@@ -33,12 +33,36 @@ export async function hashPassword(password: string): Promise<string> {
   ].join('$');
 }
 
+/** A stored hash we would have written ourselves; anything else verifies nothing. */
+function parseStoredHash(stored: string) {
+  const [scheme, n, r, p, salt, hash] = stored.split('$');
+  const cost = Number(n);
+  const blockSize = Number(r);
+  const parallelism = Number(p);
+  const saltBytes = Buffer.from(salt ?? '', 'base64url');
+  const expected = Buffer.from(hash ?? '', 'base64url');
+  const valid =
+    scheme === 'scrypt' &&
+    Number.isInteger(Math.log2(cost)) &&
+    cost >= 2 ** 14 &&
+    cost <= 2 ** 20 &&
+    Number.isInteger(blockSize) &&
+    blockSize >= 1 &&
+    blockSize <= 32 &&
+    Number.isInteger(parallelism) &&
+    parallelism >= 1 &&
+    parallelism <= 16 &&
+    saltBytes.length >= 16 &&
+    expected.length === KEY_LENGTH;
+  return valid ? { cost, blockSize, parallelism, saltBytes, expected } : undefined;
+}
+
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, expected] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !expected) return false;
-  const expectedKey = Buffer.from(expected, 'base64url');
-  const key = await deriveKey(password, Buffer.from(salt, 'base64url'), +n, +r, +p, expectedKey.length);
-  return timingSafeEqual(key, expectedKey);
+  const parsed = parseStoredHash(stored);
+  if (!parsed) return false;
+  const { cost, blockSize, parallelism, saltBytes, expected } = parsed;
+  const key = await deriveKey(password, saltBytes, cost, blockSize, parallelism, KEY_LENGTH);
+  return timingSafeEqual(key, expected);
 }
 
 /**

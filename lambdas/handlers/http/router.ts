@@ -1,3 +1,4 @@
+import { badRequest } from '../../core/errors';
 import type { Route } from './types';
 
 interface CompiledRoute {
@@ -11,6 +12,14 @@ export interface RouteMatch {
   params: Record<string, string>;
   /** Methods the path answers to, for a 405's Allow header when the method is wrong. */
   allowed: string[];
+}
+
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`The path segment "${segment}" is not valid percent-encoding.`);
+  }
 }
 
 function compile(route: Route): CompiledRoute {
@@ -43,7 +52,7 @@ export class Router {
         allowed.push(route.method);
         continue;
       }
-      const params = Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1])]));
+      const params = Object.fromEntries(names.map((name, i) => [name, decodePathSegment(found[i + 1])]));
       return { route, params, allowed };
     }
     return { params: {}, allowed };
