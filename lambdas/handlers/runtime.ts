@@ -1,5 +1,7 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDbTable } from '../adapters/aws/dynamodb-table';
-import { S3BlobStore } from '../adapters/aws/s3-blob-store';
+import { createS3Client, S3BlobStore } from '../adapters/aws/s3-blob-store';
 import { sessionSigningKey } from '../adapters/aws/signing-key';
 import { fixedOffsetClock } from '../core/clock';
 
@@ -14,15 +16,26 @@ function required(name: string): string {
   return value;
 }
 
+let dynamodb: DynamoDBClient | undefined;
+let s3: S3Client | undefined;
 let table: DynamoDbTable | undefined;
 let blobs: S3BlobStore | undefined;
 
 export const runtime = {
+  /** The SDK clients themselves, e.g. for the benchmark's request-counting middleware. */
+  clients: {
+    get dynamodb() {
+      return (dynamodb ??= new DynamoDBClient({}));
+    },
+    get s3() {
+      return (s3 ??= createS3Client());
+    },
+  },
   get table() {
-    return (table ??= new DynamoDbTable(required('TABLE_NAME')));
+    return (table ??= new DynamoDbTable(required('TABLE_NAME'), runtime.clients.dynamodb));
   },
   get blobs() {
-    return (blobs ??= new S3BlobStore(required('MAIL_BUCKET')));
+    return (blobs ??= new S3BlobStore(required('MAIL_BUCKET'), runtime.clients.s3));
   },
   /** Unset in the cloud; the local runtime sets it to demo the 14- and 30-day windows. */
   clock: fixedOffsetClock(Number(process.env.XTRAMAIL_LOCAL_CLOCK_OFFSET_DAYS ?? 0) || 0),

@@ -1,0 +1,45 @@
+import type { Item, ItemKey } from './keys';
+
+export interface XtraMailProduct {
+  enabled: boolean;
+  /** When copying last started: mail received before this is never copied (point-forward). */
+  enabledAt?: string;
+  disabledAt?: string;
+}
+
+export interface Domain {
+  name: string;
+  xtramail: XtraMailProduct;
+  /** Unknown addresses become Discovered Users when on; otherwise they are invalid recipients. */
+  addressDiscovery: boolean;
+  createdAt: string;
+}
+
+export const normalizeDomain = (name: string): string => name.trim().toLowerCase().replace(/\.$/, '');
+
+export const domainKey = (name: string): ItemKey => ({ pk: `DOMAIN#${normalizeDomain(name)}`, sk: 'DOMAIN' });
+
+export const domainToItem = (domain: Domain): Item => ({
+  ...domainKey(domain.name),
+  type: 'domain',
+  name: normalizeDomain(domain.name),
+  products: { xtramail: domain.xtramail },
+  addressDiscovery: domain.addressDiscovery,
+  createdAt: domain.createdAt,
+});
+
+export function domainFromItem(item: Item): Domain {
+  const products = (item.products ?? {}) as { xtramail?: XtraMailProduct };
+  return {
+    name: String(item.name),
+    xtramail: { enabled: products.xtramail?.enabled === true, ...products.xtramail },
+    addressDiscovery: item.addressDiscovery !== false,
+    createdAt: String(item.createdAt),
+  };
+}
+
+/** Point-forward: a message is copied only if XtraMail was on when it was received. */
+export const xtramailCoversReceipt = (domain: Domain, receivedAt: Date): boolean =>
+  domain.xtramail.enabled &&
+  domain.xtramail.enabledAt !== undefined &&
+  Date.parse(domain.xtramail.enabledAt) <= receivedAt.getTime();
