@@ -2,7 +2,13 @@ import type { Table } from '../../adapters/table';
 import type { Clock } from '../clock';
 import { AppError } from '../errors';
 import { domainFromItem, domainKey, domainToItem, normalizeDomain, type Domain } from '../entities/domain';
-import { portalUserKey, portalUserFromItem, portalUserToItem, type PortalUser, type UserType } from '../entities/portal-user';
+import {
+  portalUserKey,
+  portalUserFromItem,
+  portalUserToItem,
+  type PortalUser,
+  type UserType,
+} from '../entities/portal-user';
 
 export interface DomainDeps {
   table: Table;
@@ -19,7 +25,8 @@ export async function getDomain(deps: DomainDeps, name: string): Promise<Domain 
 /** Adds a managed domain with XtraMail off and address discovery on. */
 export async function createDomain(deps: DomainDeps, name: string): Promise<Domain> {
   const normalized = normalizeDomain(name);
-  if (!DOMAIN_NAME.test(normalized)) throw new AppError(400, 'invalid_domain', `"${name}" is not a domain name.`);
+  if (!DOMAIN_NAME.test(normalized))
+    throw new AppError(400, 'invalid_domain', `"${name}" is not a domain name.`);
   const domain: Domain = {
     name: normalized,
     xtramail: { enabled: false },
@@ -62,7 +69,13 @@ export async function putUser(deps: DomainDeps, address: string, type: UserType)
   const existing = await deps.table.get(portalUserKey(address));
   const user: PortalUser = existing
     ? { ...portalUserFromItem(existing), type }
-    : { address, type, mustChangePassword: false, tokenVersion: 0, createdAt: deps.clock.now().toISOString() };
+    : {
+        address,
+        type,
+        mustChangePassword: false,
+        tokenVersion: 0,
+        createdAt: deps.clock.now().toISOString(),
+      };
   await deps.table.put(portalUserToItem(user));
   return portalUserFromItem(portalUserToItem(user));
 }

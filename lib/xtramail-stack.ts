@@ -1,0 +1,59 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { Api } from './api';
+import { BootstrapAdmin } from './bootstrap-admin';
+import { resolveConfig, type XtraMailConfig, type XtraMailConfigInput } from './config';
+import { MailIntake } from './mail-intake';
+import { Storage } from './storage';
+import { Web } from './web';
+
+export interface XtraMailStackProps extends StackProps {
+  /** Overrides the CDK context settings of the same names (see `lib/config.ts`). */
+  readonly config?: XtraMailConfigInput;
+}
+
+/** XtraMail in one stack. This class only wires the constructs; each one owns its concern. */
+export class XtraMailStack extends Stack {
+  public readonly config: XtraMailConfig;
+  public readonly storage: Storage;
+  public readonly mailIntake: MailIntake;
+  public readonly api: Api;
+  public readonly bootstrapAdmin: BootstrapAdmin;
+  public readonly web: Web;
+
+  public constructor(scope: Construct, id: string, props: XtraMailStackProps = {}) {
+    super(scope, id, {
+      description: 'XtraMail email continuity: SES intake, snapshot storage, console and portal',
+      ...props,
+    });
+    this.config = resolveConfig(this, props.config);
+    const { managedDomains } = this.config;
+
+    this.storage = new Storage(this, 'Storage');
+    const { table, mailBucket, logBucket } = this.storage;
+
+    this.mailIntake = new MailIntake(this, 'MailIntake', { table, mailBucket, managedDomains });
+    this.api = new Api(this, 'Api', { table, mailBucket, managedDomains });
+    this.bootstrapAdmin = new BootstrapAdmin(this, 'BootstrapAdmin', {
+      table,
+      adminEmail: this.config.bootstrapAdminEmail,
+    });
+    this.web = new Web(this, 'Web', {
+      apiDomainName: this.api.originDomainName,
+      logBucket,
+      customDomain: this.config.customDomain,
+    });
+
+    new CfnOutput(this, 'Url', { description: 'XtraMail console and portal', value: this.web.url });
+    new CfnOutput(this, 'DistributionId', { value: this.web.distribution.distributionId });
+    new CfnOutput(this, 'MailBucketName', { value: mailBucket.bucketName });
+    new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'ReceiptRuleSetName', { value: this.mailIntake.ruleSet.receiptRuleSetName });
+    new CfnOutput(this, 'BootstrapAdminEmail', { value: this.config.bootstrapAdminEmail });
+    new CfnOutput(this, 'BootstrapAdminPasswordSecret', {
+      description:
+        'Read the initial admin password once: aws secretsmanager get-secret-value --secret-id <this ARN> --query SecretString --output text',
+      value: this.bootstrapAdmin.passwordSecret.secretArn,
+    });
+  }
+}
