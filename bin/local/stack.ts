@@ -78,6 +78,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       S3_FORCE_PATH_STYLE: 'true',
       // Local Node is 20 by design (Lambda runs 22+); the SDK's upgrade notice is noise here.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // CloudWatch metrics (EMF lines) mean nothing without CloudWatch.
+      POWERTOOLS_METRICS_DISABLED: 'true',
       TABLE_NAME,
       MAIL_BUCKET,
       JWT_SIGNING_KEY: localSigningKey(options.dataDir),

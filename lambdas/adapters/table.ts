@@ -18,6 +18,8 @@ export interface QueryOptions {
 /** The single-table store, as the domain needs it. */
 export interface Table {
   get(key: ItemKey): Promise<Item | undefined>;
+  /** Reads many items in as few requests as the store allows; missing keys are simply absent. */
+  getAll(keys: ItemKey[]): Promise<Item[]>;
   /** Returns false, writing nothing, when `ifAbsent` is set and the key already exists. */
   put(item: Item, options?: { ifAbsent?: boolean }): Promise<boolean>;
   delete(key: ItemKey): Promise<void>;

@@ -1,8 +1,13 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SESEvent, SESReceiptStatus } from 'aws-lambda';
 import type { Verdict } from '../core/entities/log-entry';
+import { ingestMessage, type IngestResult } from '../core/ingest/ingest-message';
 import type { Receipt } from '../core/ingest/receipt';
-import { recordReceipt } from '../core/ingest/record-receipt';
 import { runtime } from './runtime';
+
+const logger = new Logger({ serviceName: 'xtramail-ingest' });
+const metrics = new Metrics({ namespace: 'XtraMail', serviceName: 'ingest' });
 
 const verdict = (status: SESReceiptStatus | undefined): Verdict => status?.status ?? 'PROCESSING_FAILED';
 
@@ -23,21 +28,50 @@ export const toReceipt = (record: SESEvent['Records'][number]): Receipt => {
   };
 };
 
+function record(result: IngestResult) {
+  if (result.skipped) return;
+  metrics.addMetric('MessagesIngested', MetricUnit.Count, 1);
+  metrics.addMetric('MessageBytes', MetricUnit.Bytes, result.size);
+  if (result.unparseable) metrics.addMetric('ParseFailures', MetricUnit.Count, 1);
+  const byAction = new Map<string, number>();
+  for (const { action } of result.recipients) byAction.set(action, (byAction.get(action) ?? 0) + 1);
+  for (const [action, count] of byAction) {
+    const single = metrics.singleMetric();
+    single.addDimension('action', action);
+    single.addMetric('Recipients', MetricUnit.Count, count);
+  }
+}
+
 /**
  * SES invokes this (Event) after its S3 action stored the raw message. A failure throws, so
  * Lambda retries the event and finally parks it in the DLQ; nothing is dropped silently.
  */
 export async function handler(event: SESEvent): Promise<void> {
-  for (const record of event.Records) {
-    const receipt = toReceipt(record);
-    const { logged } = await recordReceipt({ table: runtime.table, blobs: runtime.blobs }, receipt);
-    console.log(
-      JSON.stringify({
-        level: 'INFO',
-        message: 'Message recorded',
-        sesMessageId: receipt.sesMessageId,
-        logged,
-      }),
-    );
+  try {
+    for (const sesRecord of event.Records) {
+      const receipt = toReceipt(sesRecord);
+      const result = await ingestMessage(runtime, receipt);
+      record(result);
+      if (result.unparseable) {
+        logger.warn('Message could not be parsed; kept raw and marked unparseable', {
+          sesMessageId: result.sesMessageId,
+          parseError: result.parseError,
+        });
+      }
+      logger.info('Message ingested', {
+        sesMessageId: result.sesMessageId,
+        skipped: result.skipped,
+        size: result.size,
+        recipients: result.recipients,
+      });
+    }
+  } catch (error) {
+    logger.error('Ingest failed; Lambda will retry the event, then send it to the DLQ', {
+      error: error as Error,
+      sesMessageIds: event.Records.map((r) => r.ses.mail.messageId),
+    });
+    throw error;
+  } finally {
+    metrics.publishStoredMetrics();
   }
 }

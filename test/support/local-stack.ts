@@ -14,6 +14,8 @@ export interface TestStack extends LocalStack {
  * DynamoDB: one per test file (start it in beforeAll, stop it in afterAll).
  */
 export async function startTestStack(overrides: { clockOffsetDays?: number } = {}): Promise<TestStack> {
+  // The handlers' structured logs would bury test output; warnings and errors still show.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const dataDir = mkdtempSync(path.join(tmpdir(), 'xtramail-test-'));
   const stack = await startLocalStack({
     dataDir,

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
@@ -7,6 +8,8 @@ import {
   PutCommand,
   QueryCommand,
   UpdateCommand,
+  type BatchGetCommandInput,
+  type BatchGetCommandOutput,
   type BatchWriteCommandInput,
   type BatchWriteCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
@@ -16,6 +19,7 @@ import { AppError } from '../../core/errors';
 import type { Page, QueryOptions, Table } from '../table';
 
 const BATCH_LIMIT = 25;
+const BATCH_GET_LIMIT = 100;
 const MAX_BATCH_RETRIES = 8;
 
 const encodeCursor = (key: Record<string, unknown> | undefined) =>
@@ -56,6 +60,29 @@ export class DynamoDbTable implements Table {
       new GetCommand({ TableName: this.tableName, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: true }),
     );
     return item as Item | undefined;
+  }
+
+  async getAll(keys: ItemKey[]): Promise<Item[]> {
+    const unique = [...new Map(keys.map((key) => [`${key.pk}\u0000${key.sk}`, key])).values()];
+    const found: Item[] = [];
+    for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
+      let requests: BatchGetCommandInput['RequestItems'] = {
+        [this.tableName]: {
+          Keys: unique.slice(start, start + BATCH_GET_LIMIT).map(({ pk, sk }) => ({ pk, sk })),
+          ConsistentRead: true,
+        },
+      };
+      for (let attempt = 0; requests && Object.keys(requests).length > 0; attempt++) {
+        if (attempt > MAX_BATCH_RETRIES) throw new Error('DynamoDB kept keys unprocessed after retries');
+        if (attempt > 0) await sleep(Math.min(1000, 25 * 2 ** attempt) * Math.random());
+        const result: BatchGetCommandOutput = await this.documents.send(
+          new BatchGetCommand({ RequestItems: requests }),
+        );
+        found.push(...((result.Responses?.[this.tableName] ?? []) as Item[]));
+        requests = result.UnprocessedKeys;
+      }
+    }
+    return found;
   }
 
   async put(item: Item, options: { ifAbsent?: boolean } = {}): Promise<boolean> {

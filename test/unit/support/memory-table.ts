@@ -36,6 +36,15 @@ export class MemoryTable implements Table {
     return item && structuredClone(item);
   }
 
+  async getAll(keys: ItemKey[]): Promise<Item[]> {
+    const found = new Map<string, Item>();
+    for (const key of keys) {
+      const item = this.partitions.get(key.pk)?.get(key.sk);
+      if (item) found.set(`${key.pk}\u0000${key.sk}`, structuredClone(item));
+    }
+    return [...found.values()];
+  }
+
   async put(item: Item, options: { ifAbsent?: boolean } = {}): Promise<boolean> {
     if (options.ifAbsent && this.partitions.get(item.pk)?.has(item.sk)) return false;
     this.write(item);

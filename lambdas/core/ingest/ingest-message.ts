@@ -1,0 +1,192 @@
+import type { Readable } from 'node:stream';
+import type { BlobStore } from '../../adapters/blob-store';
+import type { Table } from '../../adapters/table';
+import { normalizeAddress, splitAddress } from '../addresses';
+import type { Clock } from '../clock';
+import type { Item } from '../entities/keys';
+import { logEntryToItem } from '../entities/log-entry';
+import { attachmentObjectKey, bodyObjectKey, bodyToItem } from '../entities/message-body';
+import { messageId, messageToItem } from '../entities/message';
+import { portalUserToItem, type PortalUser } from '../entities/portal-user';
+import { decideRecipient, type RecipientAction, type RecipientDecision } from './eligibility';
+import { parseMessage, type ParsedMessage } from './parse-message';
+import { rawMailKey, SES_SETUP_NOTIFICATION_ID, type Receipt } from './receipt';
+import { loadRecipientAccounts, type RecipientAccounts } from './recipients';
+
+export interface IngestDeps {
+  table: Table;
+  blobs: BlobStore;
+  clock: Clock;
+}
+
+export interface IngestResult {
+  sesMessageId: string;
+  skipped?: 'setup-notification';
+  size: number;
+  recipients: Array<{ address: string; action: RecipientAction }>;
+  unparseable: boolean;
+  parseError?: string;
+}
+
+const drain = (stream: Readable) =>
+  new Promise<void>((resolve, reject) => {
+    stream.on('error', reject);
+    stream.on('end', resolve);
+    stream.resume();
+  });
+
+function decide(receipt: Receipt, accounts: RecipientAccounts) {
+  return receipt.recipients.map((recipient) => {
+    const address = normalizeAddress(recipient);
+    let domain: string | undefined;
+    try {
+      domain = splitAddress(address).domain;
+    } catch {
+      domain = undefined;
+    }
+    const decision = decideRecipient(
+      domain ? accounts.domains.get(domain) : undefined,
+      accounts.users.get(address),
+      receipt.receivedAt,
+    );
+    return { address, decision };
+  });
+}
+
+/**
+ * Creates Discovered Users that do not exist yet. The write is conditional, so an account an
+ * admin created meanwhile is never overwritten; such an address is decided again from it.
+ */
+async function discoverUsers(
+  deps: IngestDeps,
+  receipt: Receipt,
+  accounts: RecipientAccounts,
+  decisions: Array<{ address: string; decision: RecipientDecision }>,
+) {
+  const now = deps.clock.now().toISOString();
+  for (const entry of decisions.filter((d) => d.decision.discover)) {
+    const user: PortalUser = {
+      address: entry.address,
+      type: 'discovered',
+      mustChangePassword: false,
+      tokenVersion: 0,
+      createdAt: now,
+    };
+    if (await deps.table.put(portalUserToItem(user), { ifAbsent: true })) continue;
+    const current = await loadRecipientAccounts(deps.table, [entry.address]);
+    const domain = accounts.domains.get(splitAddress(entry.address).domain);
+    entry.decision = decideRecipient(domain, current.users.get(entry.address), receipt.receivedAt);
+    entry.decision.discover = false;
+  }
+}
+
+interface Outcome {
+  address: string;
+  action: RecipientAction;
+  copy: boolean;
+}
+
+function items(receipt: Receipt, parsed: ParsedMessage, size: number, outcomes: Outcome[]) {
+  const out: Item[] = [];
+  let copies = 0;
+  for (const { address, action, copy } of outcomes) {
+    out.push(
+      logEntryToItem({
+        sesMessageId: receipt.sesMessageId,
+        receivedAt: receipt.receivedAt,
+        envelopeSender: receipt.envelopeSender,
+        recipient: address,
+        from: parsed.from,
+        subject: parsed.subject,
+        size,
+        verdicts: receipt.verdicts,
+        action,
+      }),
+    );
+    if (!copy) continue;
+    copies++;
+    out.push(
+      messageToItem({
+        id: messageId('inbox', receipt.receivedAt, receipt.sesMessageId),
+        mailbox: address,
+        folder: 'inbox',
+        sesMessageId: receipt.sesMessageId,
+        receivedAt: receipt.receivedAt,
+        from: parsed.from,
+        to: parsed.to,
+        cc: parsed.cc,
+        subject: parsed.subject,
+        date: parsed.date,
+        snippet: parsed.snippet,
+        size,
+        attachments: parsed.attachments,
+        verdicts: receipt.verdicts,
+        flags: {
+          spam: receipt.verdicts.spam === 'FAIL',
+          virus: receipt.verdicts.virus === 'FAIL',
+          unparseable: parsed.unparseable,
+        },
+        read: false,
+      }),
+    );
+  }
+  return { items: out, copies };
+}
+
+/**
+ * Takes one received message through intake: a 14-day log entry for every envelope recipient,
+ * and a 30-day snapshot copy for each one XtraMail covers. Body and attachments are stored once
+ * for all recipients. Every key derives from the SES message id (and the recipient), so a
+ * retried event rewrites the same items and never adds a copy.
+ */
+export async function ingestMessage(deps: IngestDeps, receipt: Receipt): Promise<IngestResult> {
+  const base = { sesMessageId: receipt.sesMessageId, size: 0, recipients: [], unparseable: false };
+  if (receipt.sesMessageId === SES_SETUP_NOTIFICATION_ID) return { ...base, skipped: 'setup-notification' };
+
+  const raw = await deps.blobs.getStream(rawMailKey(receipt.sesMessageId));
+  if (!raw) throw new Error(`Raw message ${rawMailKey(receipt.sesMessageId)} is missing`);
+
+  // The account lookup runs while the message streams in; attachments wait for its answer, so
+  // nothing is stored for a message no one gets a copy of.
+  const decided = loadRecipientAccounts(deps.table, receipt.recipients).then(async (accounts) => {
+    const decisions = decide(receipt, accounts);
+    await discoverUsers(deps, receipt, accounts, decisions);
+    return decisions;
+  });
+  decided.catch(() => undefined); // awaited below; this only stops an unhandled-rejection warning
+  const parsed = await parseMessage(raw.body, {
+    withhold: receipt.verdicts.virus === 'FAIL',
+    async store(index, content, contentType) {
+      const anyCopy = (await decided).some((d) => d.decision.copy);
+      if (!anyCopy) return drain(content);
+      await deps.blobs.putStream(attachmentObjectKey(receipt.sesMessageId, index), content, contentType);
+    },
+  });
+  const outcomes: Outcome[] = (await decided).map(({ address, decision }) => ({
+    address,
+    copy: decision.copy,
+    action: decision.copy && parsed.unparseable ? 'unparseable' : decision.action,
+  }));
+
+  const { items: written, copies } = items(receipt, parsed, raw.size, outcomes);
+  if (copies > 0) {
+    const body = bodyToItem(receipt.sesMessageId, receipt.receivedAt, {
+      text: parsed.text,
+      html: parsed.html,
+      headers: parsed.headers,
+      attachments: parsed.attachments,
+    });
+    if (body.overflow)
+      await deps.blobs.put(bodyObjectKey(receipt.sesMessageId), body.overflow, 'application/json');
+    written.push(body.item);
+  }
+  await deps.table.putAll(written);
+
+  return {
+    ...base,
+    size: raw.size,
+    unparseable: parsed.unparseable,
+    parseError: parsed.parseError,
+    recipients: outcomes.map(({ address, action }) => ({ address, action })),
+  };
+}

@@ -1,0 +1,192 @@
+import { PassThrough, type Readable } from 'node:stream';
+import {
+  MailParser,
+  type AddressObject,
+  type AttachmentStream,
+  type HeaderValue,
+  type MessageText,
+} from 'mailparser';
+import type { AttachmentInfo } from '../entities/message';
+import { sanitizeMailHtml } from './sanitize-html';
+
+export interface ParsedMessage {
+  from: string;
+  to: string[];
+  cc: string[];
+  subject: string;
+  date?: string;
+  text: string;
+  html?: string;
+  snippet: string;
+  /** Headers a reader or a reply needs, as plain strings. */
+  headers: Record<string, string>;
+  attachments: AttachmentInfo[];
+  /** The parser failed part-way: whatever was read is kept, and the raw message stays available. */
+  unparseable: boolean;
+  parseError?: string;
+}
+
+/** Where attachment bytes go; `withhold` (virus verdict FAIL) discards them unread. */
+export interface AttachmentSink {
+  withhold: boolean;
+  store(index: number, content: Readable, contentType: string): Promise<void>;
+}
+
+const SNIPPET_LENGTH = 200;
+const HEADERS_OF_INTEREST = [
+  'from',
+  'to',
+  'cc',
+  'reply-to',
+  'date',
+  'message-id',
+  'in-reply-to',
+  'references',
+  'subject',
+];
+
+const addressList = (value: HeaderValue | undefined): AddressObject[] =>
+  value === undefined ? [] : ((Array.isArray(value) ? value : [value]) as AddressObject[]);
+
+const addressText = (value: HeaderValue | undefined): string =>
+  addressList(value)
+    .map((list) => list?.text ?? '')
+    .filter(Boolean)
+    .join(', ');
+
+const addresses = (value: HeaderValue | undefined): string[] =>
+  addressList(value).flatMap((list) =>
+    (list?.value ?? []).flatMap(function flatten(entry): string[] {
+      return entry.group ? entry.group.flatMap(flatten) : entry.address ? [entry.address] : [];
+    }),
+  );
+
+function headerString(value: HeaderValue | undefined): string {
+  if (value === undefined || value === null) return '';
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map((v) => headerString(v as HeaderValue)).join(', ');
+  if (typeof value === 'object' && 'text' in value) return String(value.text);
+  if (typeof value === 'object' && 'value' in value) return String((value as { value: unknown }).value);
+  return String(value);
+}
+
+class ParseAborted extends Error {}
+
+export const makeSnippet = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, SNIPPET_LENGTH);
+
+/** Counts bytes on their way through, so an attachment's size is known without holding it. */
+function counted(source: Readable): { stream: PassThrough; bytes: () => number } {
+  let bytes = 0;
+  const stream = new PassThrough();
+  source.on('data', (chunk: Buffer) => (bytes += chunk.length));
+  source.on('error', (error) => stream.destroy(error));
+  source.pipe(stream);
+  return { stream, bytes: () => bytes };
+}
+
+/**
+ * Parses a message as it streams in. Attachments go straight to the sink one at a time (each
+ * released before the next is read), so memory stays bounded however large the message is.
+ */
+export function parseMessage(raw: Readable, sink: AttachmentSink): Promise<ParsedMessage> {
+  return new Promise((resolve) => {
+    const parser = new MailParser({ skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+    const result: ParsedMessage = {
+      from: '',
+      to: [],
+      cc: [],
+      subject: '',
+      text: '',
+      snippet: '',
+      headers: {},
+      attachments: [],
+      unparseable: false,
+    };
+    const pending: Promise<void>[] = [];
+    const inFlight = new Set<Readable>();
+    let settled = false;
+
+    const finish = async (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      raw.unpipe(parser);
+      // A parse error leaves attachments half-read: abandon them rather than wait forever.
+      if (error) inFlight.forEach((content) => content.destroy(new ParseAborted()));
+      const storeErrors = (await Promise.allSettled(pending)).filter(
+        (r) => r.status === 'rejected' && !(r.reason instanceof ParseAborted),
+      );
+      if (storeErrors.length) {
+        // Storage failures are not parse failures: the whole event must be retried.
+        return resolve(Promise.reject((storeErrors[0] as PromiseRejectedResult).reason));
+      }
+      if (error) {
+        result.unparseable = true;
+        result.parseError = error.message;
+        raw.resume(); // drain, so the S3 connection is released
+      }
+      result.snippet = makeSnippet(result.text);
+      resolve(result);
+    };
+
+    parser.on('headers', (headers: Map<string, HeaderValue>) => {
+      result.from = addressText(headers.get('from'));
+      result.to = addresses(headers.get('to'));
+      result.cc = addresses(headers.get('cc'));
+      result.subject = headerString(headers.get('subject'));
+      const date = headers.get('date');
+      if (date instanceof Date && !Number.isNaN(date.getTime())) result.date = date.toISOString();
+      for (const name of HEADERS_OF_INTEREST) {
+        const value = headerString(headers.get(name));
+        if (value) result.headers[name] = value;
+      }
+    });
+
+    parser.on('data', (data: AttachmentStream | MessageText) => {
+      if (data.type === 'text') {
+        result.text = data.text ?? '';
+        if (typeof data.html === 'string' && data.html) result.html = sanitizeMailHtml(data.html);
+        return;
+      }
+      const index = result.attachments.length;
+      const info: AttachmentInfo = {
+        index,
+        filename: data.filename ?? `attachment-${index + 1}`,
+        contentType: data.contentType || 'application/octet-stream',
+        size: 0,
+        withheld: sink.withhold,
+        ...(data.cid ? { contentId: data.cid } : {}),
+      };
+      result.attachments.push(info);
+      const content = data.content as Readable;
+      inFlight.add(content);
+      const done = sink.withhold
+        ? new Promise<void>((resolve, reject) => {
+            content.on('data', (chunk: Buffer) => (info.size += chunk.length));
+            content.on('end', resolve);
+            content.on('error', reject);
+          })
+        : (() => {
+            const { stream, bytes } = counted(content);
+            return sink.store(index, stream, info.contentType).then(() => {
+              info.size = bytes();
+            });
+          })();
+      pending.push(
+        done.finally(() => {
+          inFlight.delete(content);
+          data.release?.();
+        }),
+      );
+    });
+
+    parser.on('end', () => void finish());
+    parser.on('error', (error: Error) => void finish(error));
+    raw.on('error', (error) => {
+      if (settled) return;
+      settled = true;
+      resolve(Promise.reject(error));
+    });
+    raw.pipe(parser);
+  });
+}
