@@ -13,6 +13,11 @@ export interface QueryOptions {
   cursor?: string;
   /** Newest first when sort keys start with a timestamp. */
   descending?: boolean;
+  /**
+   * Only items still live at this time (`expiresAt` after it). DynamoDB's TTL deletes expired
+   * items up to ~48 h late, so every read of expiring data passes this.
+   */
+  liveAt?: Date;
 }
 
 /** The single-table store, as the domain needs it. */

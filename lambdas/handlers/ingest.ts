@@ -72,6 +72,6 @@ export async function handler(event: SESEvent): Promise<void> {
     });
     throw error;
   } finally {
-    metrics.publishStoredMetrics();
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
 }

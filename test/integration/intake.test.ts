@@ -3,9 +3,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { MAIL_BUCKET, TABLE_NAME } from '../../bin/local/stack';
+import type { BlobStore } from '../../lambdas/adapters/blob-store';
+import type { Table } from '../../lambdas/adapters/table';
 import type { Item } from '../../lambdas/core/entities/keys';
 import { startTestStack, type TestStack } from '../support/local-stack';
 import { smtpClient } from '../support/smtp-client';
+
+/** The same adapter with one method replaced: a failing adapter for fault injection. */
+const overriding = <T extends object>(target: T, override: Partial<T>): T =>
+  Object.assign(Object.create(target) as T, override);
 
 type Runtime = (typeof import('../../lambdas/handlers/runtime'))['runtime'];
 
@@ -218,41 +224,28 @@ test('a failure part-way (DynamoDB throttled after the first batch, or S3 failin
   const throttled = Object.assign(new Error('Rate of requests exceeds the allowed throughput'), {
     name: 'ProvisionedThroughputExceededException',
   });
-  const firstBatchThenThrottle = {
-    ...runtime.table,
-    getAll: runtime.table.getAll.bind(runtime.table),
-    put: runtime.table.put.bind(runtime.table),
+  const firstBatchThenThrottle = overriding<Table>(runtime.table, {
     putAll: async (items: Item[]) => {
       await runtime.table.putAll(items.slice(0, 25));
       throw throttled;
     },
-  };
+  });
   await expect(
-    ingestMessage(
-      { table: firstBatchThenThrottle as Runtime['table'], blobs: runtime.blobs, clock: runtime.clock },
-      receipt,
-    ),
+    ingestMessage({ table: firstBatchThenThrottle, blobs: runtime.blobs, clock: runtime.clock }, receipt),
   ).rejects.toThrow('Rate of requests');
   const partial = await Promise.all(recipients.map((address) => copiesOf(address, sesId)));
   expect(partial.flat().length).toBeGreaterThan(0);
   expect(partial.flat().length).toBeLessThan(recipients.length);
 
-  const failingS3 = {
-    ...runtime.blobs,
-    get: runtime.blobs.get.bind(runtime.blobs),
-    getStream: runtime.blobs.getStream.bind(runtime.blobs),
-    put: runtime.blobs.put.bind(runtime.blobs),
+  const failingS3 = overriding<BlobStore>(runtime.blobs, {
     putStream: async () => {
       throw Object.assign(new Error('We encountered an internal error. Please try again.'), {
         name: 'InternalError',
       });
     },
-  };
+  });
   await expect(
-    ingestMessage(
-      { table: runtime.table, blobs: failingS3 as Runtime['blobs'], clock: runtime.clock },
-      receipt,
-    ),
+    ingestMessage({ table: runtime.table, blobs: failingS3, clock: runtime.clock }, receipt),
   ).rejects.toThrow('internal error');
 
   const result = await ingestMessage(runtime, receipt);

@@ -14,7 +14,7 @@ import {
   type BatchWriteCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { Item, ItemKey } from '../../core/entities/keys';
+import { TTL_ATTRIBUTE, type Item, type ItemKey } from '../../core/entities/keys';
 import { AppError } from '../../core/errors';
 import type { Page, QueryOptions, Table } from '../table';
 
@@ -126,13 +126,21 @@ export class DynamoDbTable implements Table {
   }
 
   async query(pk: string, options: QueryOptions = {}): Promise<Page<Item>> {
+    const live = options.liveAt ? Math.floor(options.liveAt.getTime() / 1000) : undefined;
     const result = await this.documents.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: options.beginsWith ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+        ...(live !== undefined
+          ? {
+              FilterExpression: '#expiresAt > :now',
+              ExpressionAttributeNames: { '#expiresAt': TTL_ATTRIBUTE },
+            }
+          : {}),
         ExpressionAttributeValues: {
           ':pk': pk,
           ...(options.beginsWith ? { ':prefix': options.beginsWith } : {}),
+          ...(live !== undefined ? { ':now': live } : {}),
         },
         Limit: options.limit,
         ExclusiveStartKey: decodeCursor(options.cursor, pk),

@@ -75,8 +75,11 @@ export class MemoryTable implements Table {
     const limited = options.limit === undefined ? items : items.slice(0, options.limit);
     const last = limited.at(-1);
     const full = options.limit !== undefined && limited.length === options.limit;
+    // Like DynamoDB: the filter applies after the limit, so a page can come back short.
+    const live = options.liveAt ? Math.floor(options.liveAt.getTime() / 1000) : undefined;
+    const visible = live === undefined ? limited : limited.filter((item) => Number(item.expiresAt) > live);
     return {
-      items: limited.map((item) => structuredClone(item)),
+      items: visible.map((item) => structuredClone(item)),
       ...(full && last ? { nextCursor: encodeCursor(last) } : {}),
     };
   }
