@@ -48,6 +48,11 @@ export class XtraMailStack extends Stack {
     new CfnOutput(this, 'DistributionId', { value: this.web.distribution.distributionId });
     new CfnOutput(this, 'MailBucketName', { value: mailBucket.bucketName });
     new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'IngestFunctionName', { value: this.mailIntake.ingestFunction.functionName });
+    new CfnOutput(this, 'IngestDeadLetterQueueUrl', {
+      description: 'Failed ingest events; re-drive with npm run replay-dlq -- --queue-url … --function …',
+      value: this.mailIntake.deadLetterQueue.queueUrl,
+    });
     new CfnOutput(this, 'ReceiptRuleSetName', { value: this.mailIntake.ruleSet.receiptRuleSetName });
     new CfnOutput(this, 'BootstrapAdminEmail', { value: this.config.bootstrapAdminEmail });
     new CfnOutput(this, 'BootstrapAdminPasswordSecret', {

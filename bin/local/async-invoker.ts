@@ -1,5 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { writeDeadLetter } from './dead-letters';
 
 /**
  * Lambda's asynchronous ("Event") invocation, as the local runtime needs it: the caller does
@@ -41,9 +40,7 @@ export class AsyncInvoker<E> {
   }
 
   private deadLetter(event: E, error: Error): void {
-    mkdirSync(this.deadLetterDir, { recursive: true });
-    const file = path.join(this.deadLetterDir, `${Date.now()}-${this.name}.json`);
-    writeFileSync(file, JSON.stringify({ function: this.name, error: String(error), event }, null, 2));
-    console.error(`[${this.name}] gave up after retries; the event is kept in ${file}`);
+    const file = writeDeadLetter(this.deadLetterDir, { function: this.name, error: String(error), event });
+    console.error(`[${this.name}] gave up after retries; the event is kept in ${file} (npm run replay-dlq)`);
   }
 }

@@ -145,10 +145,24 @@ export async function startHttpServer(options: {
   port: number;
   webRoot: string;
   routes: ApiRoutes;
+  /** Operations of the local runtime itself (not the product's API), e.g. `POST /_local/…`. */
+  control?: Record<string, () => Promise<unknown>>;
 }): Promise<{ url: string; port: number; stop(): Promise<void> }> {
   const webRoot = path.resolve(options.webRoot);
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+    const control = options.control?.[`${req.method} ${url.pathname}`];
+    if (control) {
+      return control().then(
+        (body) =>
+          sendResult(res, {
+            statusCode: 200,
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify(body),
+          }),
+        (error: Error) => sendJsonError(res, 500, 'internal', error.message),
+      );
+    }
     if (!url.pathname.startsWith('/api/')) return serveStatic(res, webRoot, url.pathname);
     const lambda = lambdaFor(options.routes, url.pathname);
     if (!lambda) return sendJsonError(res, 404, 'not_found', `There is no API route ${url.pathname}.`);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SESEvent } from 'aws-lambda';
 import { AsyncInvoker } from './async-invoker';
+import { LOCAL_REPLAY_PATH, replayDeadLetters } from './dead-letters';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { startHttpServer } from './http-server';
 import { startS3Local } from './s3-local';
@@ -36,6 +37,8 @@ export interface LocalStack {
   s3Endpoint: string;
   /** Resolves when every message received so far has been ingested (or dead-lettered). */
   ingestIdle(): Promise<void>;
+  /** Re-drives the events ingest gave up on (`npm run replay-dlq` calls this over HTTP). */
+  replayDeadLetters(): Promise<{ replayed: number; failed: Array<{ file: string; error: string }> }>;
   stop(): Promise<void>;
 }
 
@@ -101,11 +104,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ]);
     const { created } = await ensureBootstrapAdmin(runtime, options.admin.email, options.admin.password);
 
-    const ingestInvoker = new AsyncInvoker<SESEvent>(
-      'ingest',
-      ingest.handler,
-      path.join(options.dataDir, 'dead-letters'),
-    );
+    const deadLetterDir = path.join(options.dataDir, 'dead-letters');
+    const ingestInvoker = new AsyncInvoker<SESEvent>('ingest', ingest.handler, deadLetterDir);
+    const replay = () =>
+      replayDeadLetters<SESEvent>(deadLetterDir, async (letter) => {
+        await ingest.handler(letter.event);
+      });
     const smtp = await startSmtpReceiver({
       port: options.smtpPort,
       now: () => runtime.clock.now(),
@@ -121,6 +125,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       port: options.httpPort,
       webRoot: options.webRoot,
       routes: { console: consoleApi.handler, portal: portalApi.handler },
+      control: { [`POST ${LOCAL_REPLAY_PATH}`]: replay },
     });
     stops.push(http.stop);
 
@@ -132,6 +137,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamoDbEndpoint: dynamo.endpoint,
       s3Endpoint: s3.endpoint,
       ingestIdle: () => ingestInvoker.idle(),
+      replayDeadLetters: replay,
       stop: stopAll,
     };
   } catch (error) {
