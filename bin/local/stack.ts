@@ -10,6 +10,7 @@ import { startHttpServer } from './http-server';
 import { startS3Local } from './s3-local';
 import { startSesLocal } from './ses-local';
 import { startSmtpReceiver } from './smtp-receiver';
+import { startSweeper, sweepExpiredObjects } from './s3-sweeper';
 import { ensureTable } from './table-setup';
 
 export const TABLE_NAME = 'xtramail';
@@ -110,6 +111,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       replayDeadLetters<SESEvent>(deadLetterDir, async (letter) => {
         await ingest.handler(letter.event);
       });
+    stops.push(startSweeper(() => sweepExpiredObjects(runtime.clients.s3, MAIL_BUCKET, runtime.clock)));
+
     const smtp = await startSmtpReceiver({
       port: options.smtpPort,
       now: () => runtime.clock.now(),

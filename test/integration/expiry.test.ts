@@ -45,3 +45,22 @@ test('snapshot copies disappear from reads 30 days after receipt, log entries af
   expect((await logs(14 - 60 * SECOND_IN_DAYS)).items).toHaveLength(1);
   expect((await logs(14 + SECOND_IN_DAYS)).items).toEqual([]);
 });
+
+test('local mode applies the bucket lifecycle: objects older than 31 days are swept', async () => {
+  const { runtime } = await import('../../lambdas/handlers/runtime');
+  const { fixedOffsetClock } = await import('../../lambdas/core/clock');
+  const { sweepExpiredObjects } = await import('../../bin/local/s3-sweeper');
+  const { MAIL_BUCKET } = await import('../../bin/local/stack');
+  await runtime.blobs.put('incoming/sweep-me', 'raw', 'message/rfc822');
+  await runtime.blobs.put('att/sweep-me/0', 'bytes', 'application/octet-stream');
+  await runtime.blobs.put('keep/not-expiring', 'x', 'text/plain');
+
+  expect(await sweepExpiredObjects(runtime.clients.s3, MAIL_BUCKET, fixedOffsetClock(30))).toBe(0);
+  expect(await runtime.blobs.get('incoming/sweep-me')).toBeDefined();
+
+  const swept = await sweepExpiredObjects(runtime.clients.s3, MAIL_BUCKET, fixedOffsetClock(31 + 1 / 24));
+  expect(swept).toBeGreaterThanOrEqual(2);
+  expect(await runtime.blobs.get('incoming/sweep-me')).toBeUndefined();
+  expect(await runtime.blobs.get('att/sweep-me/0')).toBeUndefined();
+  expect(await runtime.blobs.get('keep/not-expiring')).toBeDefined();
+});

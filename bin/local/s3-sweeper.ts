@@ -1,0 +1,44 @@
+import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { addDays, type Clock } from '../../lambdas/core/clock';
+
+/** The mail bucket's lifecycle rules (lib/storage.ts), which s3rver does not apply by itself. */
+export const EXPIRING_PREFIXES = ['incoming/', 'body/', 'att/'];
+export const OBJECT_RETENTION_DAYS = 31;
+
+/** Deletes objects older than the lifecycle allows, judged by the (possibly shifted) clock. */
+export async function sweepExpiredObjects(s3: S3Client, bucket: string, clock: Clock): Promise<number> {
+  const cutoff = addDays(clock.now(), -OBJECT_RETENTION_DAYS);
+  let deleted = 0;
+  for (const prefix of EXPIRING_PREFIXES) {
+    let token: string | undefined;
+    do {
+      const page = await s3.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      const expired = (page.Contents ?? []).filter((o) => o.Key && o.LastModified && o.LastModified < cutoff);
+      if (expired.length) {
+        await s3.send(
+          new DeleteObjectsCommand({
+            Bucket: bucket,
+            Delete: { Objects: expired.map((o) => ({ Key: o.Key! })) },
+          }),
+        );
+        deleted += expired.length;
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+  return deleted;
+}
+
+/** Sweeps now and then hourly, until stopped. */
+export function startSweeper(sweep: () => Promise<number>): () => Promise<void> {
+  const run = () => sweep().catch((error) => console.error(`[sweeper] ${(error as Error).message}`));
+  let current = run();
+  const timer = setInterval(() => (current = run()), 3_600_000);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await current;
+  };
+}
