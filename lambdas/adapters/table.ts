@@ -18,7 +18,12 @@ export interface QueryOptions {
    * items up to ~48 h late, so every read of expiring data passes this.
    */
   liveAt?: Date;
+  /** Further conditions on attributes (applied after `limit`, as DynamoDB filters are). */
+  where?: Condition[];
 }
+
+export type Condition =
+  { attribute: string; equals: string | number | boolean } | { attribute: string; contains: string };
 
 /** The single-table store, as the domain needs it. */
 export interface Table {
@@ -31,6 +36,8 @@ export interface Table {
   /** Writes every item, in as few requests as the store allows; retries unprocessed ones. */
   putAll(items: Item[]): Promise<void>;
   query(pk: string, options?: QueryOptions): Promise<Page<Item>>;
+  /** How many items a query (without limit or cursor) would return, across all its pages. */
+  count(pk: string, options?: Pick<QueryOptions, 'beginsWith' | 'liveAt' | 'where'>): Promise<number>;
   /** Atomically adds `by` to a number attribute (creating the item) and returns the new value. */
   increment(key: ItemKey, attribute: string, by: number, set?: Record<string, unknown>): Promise<number>;
 }

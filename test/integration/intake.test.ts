@@ -207,7 +207,7 @@ test('a failure part-way (DynamoDB throttled after the first batch, or S3 failin
   const { ingestMessage } = await import('../../lambdas/core/ingest/ingest-message');
   const { toReceipt } = await import('../../lambdas/handlers/ingest');
   const { sesEvent } = await import('../../bin/local/smtp-receiver');
-  const { putUser } = await import('../../lambdas/core/domains/domains');
+  const { putUser } = await import('../../lambdas/core/users/users');
   const recipients = Array.from({ length: 30 }, (_, i) => `many${i}@acme.test`);
   for (const address of recipients) await putUser(runtime, address, 'user');
   const raw = Buffer.from(

@@ -12,6 +12,7 @@ import {
   type BatchGetCommandOutput,
   type BatchWriteCommandInput,
   type BatchWriteCommandOutput,
+  type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { TTL_ATTRIBUTE, type Item, type ItemKey } from '../../core/entities/keys';
@@ -39,6 +40,34 @@ function decodeCursor(cursor: string | undefined, pk: string): Record<string, un
     'invalid_cursor',
     'The cursor is not valid for this list. Start again from the first page.',
   );
+}
+
+/** The key condition, filter and placeholders of a query, shared by `query` and `count`. */
+function queryExpression(pk: string, options: Pick<QueryOptions, 'beginsWith' | 'liveAt' | 'where'>) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':pk': pk };
+  const filters: string[] = [];
+  if (options.beginsWith) values[':prefix'] = options.beginsWith;
+  if (options.liveAt) {
+    names['#ttl'] = TTL_ATTRIBUTE;
+    values[':now'] = Math.floor(options.liveAt.getTime() / 1000);
+    filters.push('#ttl > :now');
+  }
+  (options.where ?? []).forEach((condition, i) => {
+    names[`#w${i}`] = condition.attribute;
+    if ('equals' in condition) {
+      values[`:w${i}`] = condition.equals;
+      filters.push(`#w${i} = :w${i}`);
+    } else {
+      values[`:w${i}`] = condition.contains;
+      filters.push(`contains(#w${i}, :w${i})`);
+    }
+  });
+  return {
+    KeyConditionExpression: options.beginsWith ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+    ...(filters.length ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names } : {}),
+    ExpressionAttributeValues: values,
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -126,28 +155,37 @@ export class DynamoDbTable implements Table {
   }
 
   async query(pk: string, options: QueryOptions = {}): Promise<Page<Item>> {
-    const live = options.liveAt ? Math.floor(options.liveAt.getTime() / 1000) : undefined;
     const result = await this.documents.send(
       new QueryCommand({
         TableName: this.tableName,
-        KeyConditionExpression: options.beginsWith ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
-        ...(live !== undefined
-          ? {
-              FilterExpression: '#expiresAt > :now',
-              ExpressionAttributeNames: { '#expiresAt': TTL_ATTRIBUTE },
-            }
-          : {}),
-        ExpressionAttributeValues: {
-          ':pk': pk,
-          ...(options.beginsWith ? { ':prefix': options.beginsWith } : {}),
-          ...(live !== undefined ? { ':now': live } : {}),
-        },
+        ...queryExpression(pk, options),
         Limit: options.limit,
         ExclusiveStartKey: decodeCursor(options.cursor, pk),
         ScanIndexForward: !options.descending,
       }),
     );
     return { items: (result.Items ?? []) as Item[], nextCursor: encodeCursor(result.LastEvaluatedKey) };
+  }
+
+  async count(
+    pk: string,
+    options: Pick<QueryOptions, 'beginsWith' | 'liveAt' | 'where'> = {},
+  ): Promise<number> {
+    let total = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const result: QueryCommandOutput = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          ...queryExpression(pk, options),
+          Select: 'COUNT',
+          ExclusiveStartKey: start,
+        }),
+      );
+      total += result.Count ?? 0;
+      start = result.LastEvaluatedKey;
+    } while (start);
+    return total;
   }
 
   async increment(

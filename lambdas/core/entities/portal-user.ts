@@ -20,6 +20,8 @@ export interface PortalUser {
   mustChangePassword: boolean;
   tokenVersion: number;
   createdAt: string;
+  /** For a Discovered User: the message that revealed the address (keeps a retried event's log right). */
+  discoveredBy?: string;
 }
 
 export const isEligible = (type: UserType): boolean =>
@@ -39,6 +41,7 @@ export const portalUserToItem = (user: PortalUser): Item => ({
   mustChangePassword: user.mustChangePassword,
   tokenVersion: user.tokenVersion,
   createdAt: user.createdAt,
+  ...(user.discoveredBy ? { discoveredBy: user.discoveredBy } : {}),
 });
 
 export const portalUserFromItem = (item: Item): PortalUser => ({
@@ -50,4 +53,5 @@ export const portalUserFromItem = (item: Item): PortalUser => ({
   mustChangePassword: item.mustChangePassword === true,
   tokenVersion: Number(item.tokenVersion ?? 0),
   createdAt: String(item.createdAt),
+  ...(typeof item.discoveredBy === 'string' ? { discoveredBy: item.discoveredBy } : {}),
 });

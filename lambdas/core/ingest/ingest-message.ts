@@ -44,11 +44,15 @@ function decide(receipt: Receipt, accounts: RecipientAccounts) {
     } catch {
       domain = undefined;
     }
+    const user = accounts.users.get(address);
     const decision = decideRecipient(
       domain ? accounts.domains.get(domain) : undefined,
-      accounts.users.get(address),
+      user,
       receipt.receivedAt,
     );
+    // A retried event finds the user its first attempt discovered: still report the discovery.
+    if (decision.action === 'snapshot' && user?.discoveredBy === receipt.sesMessageId)
+      decision.action = 'discovered';
     return { address, decision };
   });
 }
@@ -71,6 +75,7 @@ async function discoverUsers(
       mustChangePassword: false,
       tokenVersion: 0,
       createdAt: now,
+      discoveredBy: receipt.sesMessageId,
     };
     if (await deps.table.put(portalUserToItem(user), { ifAbsent: true })) continue;
     const current = await loadRecipientAccounts(deps.table, [entry.address]);

@@ -172,12 +172,14 @@ export function parseMessage(raw: Readable, sink: AttachmentSink): Promise<Parse
               info.size = bytes();
             });
           })();
-      pending.push(
-        done.finally(() => {
-          inFlight.delete(content);
-          data.release?.();
-        }),
-      );
+      const settledStore = done.finally(() => {
+        inFlight.delete(content);
+        data.release?.();
+      });
+      // Inspected in finish(); until then a failure must not count as unhandled (it would
+      // crash the process before the caller could retry).
+      settledStore.catch(() => undefined);
+      pending.push(settledStore);
     });
 
     parser.on('end', () => void finish());

@@ -1,7 +1,8 @@
 import sanitizeHtml from 'sanitize-html';
 
 /** Styles that could fetch something or run something are dropped; the rest of the look stays. */
-const UNSAFE_STYLE = /url\s*\(|expression\s*\(|@import|javascript:|behavior\s*:|-moz-binding/i;
+const UNSAFE_STYLE =
+  /url\s*\(|image(-set)?\s*\(|expression\s*\(|@import|javascript:|behavior\s*:|-moz-binding/i;
 
 const OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [
@@ -31,7 +32,7 @@ const OPTIONS: sanitizeHtml.IOptions = {
   ],
   allowedAttributes: {
     '*': ['style', 'align', 'valign', 'width', 'height', 'bgcolor', 'color', 'dir', 'lang', 'title', 'class'],
-    a: ['href', 'name', 'target'],
+    a: ['href', 'name', 'target', 'rel'],
     img: ['src', 'alt', 'width', 'height', 'border'],
     font: ['face', 'size', 'color'],
     table: ['border', 'cellpadding', 'cellspacing', 'summary'],
@@ -69,8 +70,14 @@ export function sanitizeMailHtml(html: string): string {
     : clean;
 }
 
+const codePoint = (n: number) => String.fromCodePoint(Math.min(n, 0x10ffff));
+
+/** Undoes HTML entities and CSS escapes (`u\\72l(` is `url(` to a browser) before judging a style. */
 const unescape = (css: string) =>
   css
-    .replace(/&#(\d+);/g, (_, code) => String.fromCharCode(Number(code)))
+    .replace(/&#x([0-9a-f]{1,6});?/gi, (_, hex) => codePoint(parseInt(hex, 16)))
+    .replace(/&#(\d{1,7});?/g, (_, code) => codePoint(Number(code)))
+    .replace(/&lpar;/gi, '(')
     .replace(/&amp;/g, '&')
-    .replace(/\\/g, '');
+    .replace(/\\([0-9a-f]{1,6})\s?/gi, (_, hex) => codePoint(parseInt(hex, 16)))
+    .replace(/\\(.)/g, '$1');

@@ -76,12 +76,21 @@ export class MemoryTable implements Table {
     const last = limited.at(-1);
     const full = options.limit !== undefined && limited.length === options.limit;
     // Like DynamoDB: the filter applies after the limit, so a page can come back short.
-    const live = options.liveAt ? Math.floor(options.liveAt.getTime() / 1000) : undefined;
-    const visible = live === undefined ? limited : limited.filter((item) => Number(item.expiresAt) > live);
+    const visible = limited.filter((item) => passesFilters(item, options));
     return {
       items: visible.map((item) => structuredClone(item)),
       ...(full && last ? { nextCursor: encodeCursor(last) } : {}),
     };
+  }
+
+  async count(
+    pk: string,
+    options: Pick<QueryOptions, 'beginsWith' | 'liveAt' | 'where'> = {},
+  ): Promise<number> {
+    return [...(this.partitions.get(pk)?.values() ?? [])].filter(
+      (item) =>
+        (!options.beginsWith || item.sk.startsWith(options.beginsWith)) && passesFilters(item, options),
+    ).length;
   }
 
   async increment(
@@ -115,4 +124,13 @@ export class MemoryTable implements Table {
     if (!partition) this.partitions.set(item.pk, (partition = new Map()));
     partition.set(item.sk, structuredClone(item));
   }
+}
+
+function passesFilters(item: Item, options: Pick<QueryOptions, 'liveAt' | 'where'>): boolean {
+  if (options.liveAt && !(Number(item.expiresAt) > Math.floor(options.liveAt.getTime() / 1000))) return false;
+  return (options.where ?? []).every((condition) =>
+    'equals' in condition
+      ? item[condition.attribute] === condition.equals
+      : String(item[condition.attribute] ?? '').includes(condition.contains),
+  );
 }

@@ -1,0 +1,230 @@
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import type Mail from 'nodemailer/lib/mailer';
+import { parseMessage, type AttachmentSink } from '../../lambdas/core/ingest/parse-message';
+
+const compose = (options: Mail.Options): Promise<Buffer> => new MailComposer(options).compile().build();
+
+/** The message as one chunk, or in chunks of `size` bytes (as a network stream delivers it). */
+function feed(message: Buffer, size?: number): Readable {
+  if (!size) return Readable.from([message]);
+  const chunks: Buffer[] = [];
+  for (let offset = 0; offset < message.length; offset += size) {
+    chunks.push(message.subarray(offset, offset + size));
+  }
+  return Readable.from(chunks);
+}
+
+interface Stored {
+  bytes: Buffer;
+  contentType: string;
+}
+
+/** A sink that keeps every attachment's bytes, optionally reading them slowly. */
+function memorySink(options: { withhold?: boolean; slow?: boolean } = {}) {
+  const stored = new Map<number, Stored>();
+  const calls: number[] = [];
+  const sink: AttachmentSink = {
+    withhold: options.withhold ?? false,
+    async store(index, content, contentType) {
+      calls.push(index);
+      const chunks: Buffer[] = [];
+      for await (const chunk of content) {
+        chunks.push(chunk as Buffer);
+        if (options.slow) await new Promise((resolve) => setImmediate(resolve));
+      }
+      stored.set(index, { bytes: Buffer.concat(chunks), contentType });
+    },
+  };
+  return { sink, stored, calls };
+}
+
+const binary = randomBytes(200 * 1024);
+const logo = randomBytes(3 * 1024);
+const notes = Buffer.from('Line one\r\nLine two: ünïcödé\r\n');
+
+const fullMessage = () =>
+  compose({
+    from: 'Alice Sender <alice@sender.example>',
+    to: ['bob@example.com', { name: 'The Team', address: 'team@example.com' }],
+    cc: 'Friends: carol@example.com, Dave <dave@example.com>;, eve@example.com',
+    subject: 'Quarterly report ✓',
+    date: new Date('2025-03-01T10:20:30.000Z'),
+    messageId: '<m1@sender.example>',
+    inReplyTo: '<m0@sender.example>',
+    references: ['<root@sender.example>', '<m0@sender.example>'],
+    text: 'Hello   Bob,\n\n  here\tis the\r\n report.',
+    html:
+      '<p onclick="steal()">Hello <b>Bob</b></p><script>alert(1)</script>' +
+      '<a href="javascript:alert(1)">x</a><img src="cid:logo@sender.example">',
+    attachments: [
+      { filename: 'data.bin', content: binary, contentType: 'application/octet-stream' },
+      { filename: 'logo.png', content: logo, contentType: 'image/png', cid: 'logo@sender.example' },
+      { filename: 'notes.txt', content: notes, contentType: 'text/plain; charset=utf-8' },
+    ],
+  });
+
+let message: Buffer;
+beforeAll(async () => {
+  message = await fullMessage();
+});
+
+describe('parseMessage: headers and body', () => {
+  test('reads from, to, cc (groups flattened), subject, date and the threading headers', async () => {
+    const parsed = await parseMessage(feed(message), memorySink().sink);
+    expect(parsed.from).toContain('Alice Sender');
+    expect(parsed.from).toContain('<alice@sender.example>');
+    expect(parsed.to).toEqual(['bob@example.com', 'team@example.com']);
+    expect(parsed.cc).toEqual(['carol@example.com', 'dave@example.com', 'eve@example.com']);
+    expect(parsed.subject).toBe('Quarterly report ✓');
+    expect(parsed.date).toBe('2025-03-01T10:20:30.000Z');
+    expect(parsed.headers).toMatchObject({
+      'message-id': '<m1@sender.example>',
+      'in-reply-to': '<m0@sender.example>',
+      subject: 'Quarterly report ✓',
+      date: '2025-03-01T10:20:30.000Z',
+    });
+    expect(parsed.headers.references).toContain('<root@sender.example>');
+    expect(parsed.headers.references).toContain('<m0@sender.example>');
+    expect(parsed.headers.from).toContain('alice@sender.example');
+    expect(parsed.headers.to).toContain('team@example.com');
+    expect(parsed.headers.cc).toContain('carol@example.com');
+    expect(parsed.unparseable).toBe(false);
+    expect(parsed.parseError).toBeUndefined();
+  });
+
+  test('keeps the text as sent and the HTML sanitized', async () => {
+    const parsed = await parseMessage(feed(message), memorySink().sink);
+    expect(parsed.text).toContain('Hello   Bob,');
+    expect(parsed.text).toContain('report.');
+    expect(parsed.html).toContain('<b>Bob</b>');
+    expect(parsed.html).toContain('src="cid:logo@sender.example"');
+    expect(parsed.html).not.toMatch(/<script|onclick|javascript:/i);
+  });
+
+  test('the snippet is the text with whitespace collapsed, at most 200 characters', async () => {
+    const parsed = await parseMessage(feed(message), memorySink().sink);
+    expect(parsed.snippet).toBe('Hello Bob, here is the report.');
+
+    const words = Array.from({ length: 120 }, (_, i) => `word${i}`);
+    const long = await compose({
+      from: 'a@sender.example',
+      to: 'b@example.com',
+      subject: 'long',
+      text: `\n\n   ${words.join(' \t\n  ')}\n`,
+    });
+    const { snippet } = await parseMessage(feed(long), memorySink().sink);
+    expect(snippet).toHaveLength(200);
+    expect(snippet).toBe(words.join(' ').slice(0, 200));
+  });
+
+  test('a message without a Date header has no date', async () => {
+    const raw = Buffer.from('From: a@sender.example\r\nTo: b@example.com\r\nSubject: s\r\n\r\nbody\r\n');
+    const parsed = await parseMessage(feed(raw), memorySink().sink);
+    expect(parsed.date).toBeUndefined();
+    expect(parsed.text.trim()).toBe('body');
+    expect(parsed.snippet).toBe('body');
+  });
+});
+
+describe('parseMessage: attachments', () => {
+  const byName = <T extends { filename: string }>(attachments: T[], name: string) =>
+    attachments.find((a) => a.filename === name);
+
+  test.each([
+    ['in one chunk', undefined, false],
+    ['in 997-byte chunks to a slow sink', 997, true],
+  ])('each attachment reaches the sink byte for byte (%s)', async (_, chunk, slow) => {
+    const { sink, stored, calls } = memorySink({ slow });
+    const parsed = await parseMessage(feed(message, chunk), sink);
+
+    expect(parsed.attachments).toHaveLength(3);
+    expect([...calls].sort()).toEqual([0, 1, 2]);
+    const sources: Record<string, Buffer> = { 'data.bin': binary, 'logo.png': logo, 'notes.txt': notes };
+    for (const info of parsed.attachments) {
+      const saved = stored.get(info.index)!;
+      expect(saved).toBeDefined();
+      expect(saved.bytes.equals(sources[info.filename])).toBe(true);
+      expect(info.size).toBe(sources[info.filename].length);
+      expect(saved.contentType).toBe(info.contentType);
+      expect(info.withheld).toBe(false);
+    }
+    expect(parsed.attachments.map((a) => a.index).sort()).toEqual([0, 1, 2]);
+  });
+
+  test('records filename, content type and the inline image content id', async () => {
+    const parsed = await parseMessage(feed(message), memorySink().sink);
+    expect(byName(parsed.attachments, 'data.bin')).toMatchObject({
+      contentType: 'application/octet-stream',
+      size: 200 * 1024,
+    });
+    expect(byName(parsed.attachments, 'data.bin')).not.toHaveProperty('contentId');
+    expect(byName(parsed.attachments, 'logo.png')).toMatchObject({
+      contentType: 'image/png',
+      contentId: 'logo@sender.example',
+      size: logo.length,
+    });
+    expect(byName(parsed.attachments, 'notes.txt')).toMatchObject({ contentType: 'text/plain' });
+  });
+
+  test('withhold: nothing is stored, every attachment is listed as withheld with its size', async () => {
+    const { sink, calls } = memorySink({ withhold: true });
+    const parsed = await parseMessage(feed(message, 4096), sink);
+    expect(calls).toEqual([]);
+    expect(parsed.attachments).toHaveLength(3);
+    expect(parsed.attachments.every((a) => a.withheld)).toBe(true);
+    expect(byName(parsed.attachments, 'data.bin')!.size).toBe(binary.length);
+    expect(byName(parsed.attachments, 'logo.png')!.size).toBe(logo.length);
+    expect(byName(parsed.attachments, 'notes.txt')!.size).toBe(notes.length);
+    expect(parsed.unparseable).toBe(false);
+  });
+});
+
+test('a storage failure rejects parseMessage (for a retry) instead of crashing the process', async () => {
+  const failing: AttachmentSink = {
+    withhold: false,
+    async store(_index, content) {
+      content.resume();
+      throw new Error('S3 is down');
+    },
+  };
+  await expect(parseMessage(feed(message), failing)).rejects.toThrow('S3 is down');
+});
+
+describe('parseMessage: hostile or broken input', () => {
+  test('a 3 MB header line ends as unparseable, with the parser error', async () => {
+    const raw = Buffer.from(
+      `From: a@sender.example\r\nSubject: ${'x'.repeat(3 * 1024 * 1024)}\r\nTo: b@example.com\r\n\r\nbody\r\n`,
+    );
+    const parsed = await parseMessage(feed(raw, 64 * 1024), memorySink().sink);
+    expect(parsed.unparseable).toBe(true);
+    expect(parsed.parseError).toEqual(expect.any(String));
+    expect(parsed.parseError!.length).toBeGreaterThan(0);
+  }, 10_000);
+
+  test('2,000 nested multiparts end as unparseable, with the parser error', async () => {
+    let head = 'From: a@sender.example\r\nTo: b@example.com\r\nSubject: nested\r\nMIME-Version: 1.0\r\n';
+    let tail = '';
+    for (let depth = 0; depth < 2000; depth++) {
+      head += `Content-Type: multipart/mixed; boundary="b${depth}"\r\n\r\n--b${depth}\r\n`;
+      tail = `\r\n--b${depth}--\r\n${tail}`;
+    }
+    const raw = Buffer.from(`${head}Content-Type: text/plain\r\n\r\ninnermost\r\n${tail}`);
+    const { sink, calls } = memorySink();
+    const parsed = await parseMessage(feed(raw, 16 * 1024), sink);
+    expect(parsed.unparseable).toBe(true);
+    expect(parsed.parseError).toEqual(expect.any(String));
+    expect(calls).toEqual([]);
+  }, 10_000);
+
+  test('plain garbage bytes still resolve to a (lenient) parse', async () => {
+    const parsed = await parseMessage(feed(randomBytes(20_000), 1000), memorySink().sink);
+    expect(parsed).toBeDefined();
+    expect(parsed.unparseable).toBe(false);
+    expect(parsed.parseError).toBeUndefined();
+    expect(typeof parsed.text).toBe('string');
+    expect(Array.isArray(parsed.attachments)).toBe(true);
+    expect(parsed.snippet.length).toBeLessThanOrEqual(200);
+  }, 10_000);
+});
