@@ -23,7 +23,9 @@ export interface QueryOptions {
 }
 
 export type Condition =
-  { attribute: string; equals: string | number | boolean } | { attribute: string; contains: string };
+  | { attribute: string; equals: string | number | boolean }
+  | { attribute: string; contains: string }
+  | { attribute: string; greaterThan: string | number };
 
 /** The single-table store, as the domain needs it. */
 export interface Table {

@@ -31,6 +31,17 @@ type Operation = {
 const operation = (doc: ReturnType<typeof openApiDocument>, path: string, method: string) =>
   doc.paths[path]?.[method] as Operation | undefined;
 
+test('query parameters come from the route query schemas', () => {
+  const doc = openApiDocument(routes);
+  const users = operation(doc, '/api/console/domains/{domain}/users', 'get');
+  expect(
+    users?.parameters
+      ?.filter((p) => p.in === 'query')
+      .map((p) => p.name)
+      .sort(),
+  ).toEqual(['cursor', 'limit', 'q', 'type']);
+});
+
 describe('openApiDocument', () => {
   const doc = openApiDocument(routes);
 
@@ -39,11 +50,18 @@ describe('openApiDocument', () => {
     for (const base of ['/api/console', '/api/portal']) {
       expect(Object.keys(doc.paths[`${base}/session`]).sort()).toEqual(['delete', 'get', 'post']);
     }
-    expect(Object.keys(doc.paths).sort()).toEqual([
-      '/api/console/domains/{domain}/users/{user}',
-      '/api/console/session',
-      '/api/portal/session',
-    ]);
+    const documented = routes.map((r) => `${r.method} ${r.path}`).sort();
+    const inDocument = Object.entries(doc.paths)
+      .flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`))
+      .sort();
+    expect(inDocument).toEqual(documented);
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/console/domains/{domain}/users/{user}',
+        '/api/console/session',
+        '/api/portal/session',
+      ]),
+    );
   });
 
   test('sign-in carries its request body JSON schema, from the same zod schema that validates it', () => {

@@ -58,6 +58,9 @@ function queryExpression(pk: string, options: Pick<QueryOptions, 'beginsWith' | 
     if ('equals' in condition) {
       values[`:w${i}`] = condition.equals;
       filters.push(`#w${i} = :w${i}`);
+    } else if ('greaterThan' in condition) {
+      values[`:w${i}`] = condition.greaterThan;
+      filters.push(`#w${i} > :w${i}`);
     } else {
       values[`:w${i}`] = condition.contains;
       filters.push(`contains(#w${i}, :w${i})`);

@@ -35,7 +35,13 @@ const previousDay = (day: string) => dayOf(addDays(new Date(`${day}T00:00:00.000
 export async function listLogs(
   deps: { table: Table; clock: Clock },
   domain: string,
-  options: { from?: Date; to?: Date; limit?: number; cursor?: string } = {},
+  options: {
+    from?: Date;
+    to?: Date;
+    limit?: number;
+    cursor?: string;
+    matches?: (entry: LogEntry) => boolean;
+  } = {},
 ): Promise<Page<LogEntry>> {
   const now = deps.clock.now();
   const windowStart = addDays(now, -LOG_RETENTION_DAYS);
@@ -53,7 +59,8 @@ export async function listLogs(
       liveAt: now,
     });
     for (const entry of page.items.map(logEntryFromItem)) {
-      if (entry.receivedAt >= from && entry.receivedAt <= to) items.push(entry);
+      if (entry.receivedAt >= from && entry.receivedAt <= to && (options.matches?.(entry) ?? true))
+        items.push(entry);
     }
     cursor = page.nextCursor ? { day: cursor.day, inner: page.nextCursor } : { day: previousDay(cursor.day) };
   }

@@ -102,6 +102,11 @@ const matchRoute = (router: Router): Middleware => ({
     };
     matched.set(context, { route, request });
     request.body = parseBody(event, route);
+    if (route.query) {
+      const parsed = route.query.safeParse(request.query);
+      if (!parsed.success) throw new AppError(400, 'invalid_request', z.prettifyError(parsed.error));
+      request.query = parsed.data as Record<string, string>;
+    }
   },
 });
 

@@ -1,10 +1,10 @@
 import type { z } from 'zod';
 
-export interface HttpRequest<Body = unknown> {
+export interface HttpRequest<Body = unknown, Query = Record<string, string>> {
   method: string;
   path: string;
   params: Record<string, string>;
-  query: Record<string, string>;
+  query: Query;
   headers: Record<string, string>;
   cookies: Record<string, string>;
   body: Body;
@@ -20,17 +20,20 @@ export interface HttpResponse {
   cookies?: string[];
 }
 
-export interface Route<Schema extends z.ZodType = z.ZodType> {
+export interface Route<Schema extends z.ZodType = z.ZodType, Query extends z.ZodType = z.ZodType> {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** `/api/console/domains/{domain}`: braces name path parameters. */
   path: string;
   summary: string;
   body?: Schema;
+  /** Validates (and coerces) the query string; the parsed value replaces `request.query`. */
+  query?: Query;
   /** Public routes (sign-in, the OpenAPI document) set this; every other route needs a session. */
   public?: boolean;
-  handle(request: HttpRequest<z.infer<Schema>>): Promise<HttpResponse>;
+  handle(request: HttpRequest<z.infer<Schema>, z.infer<Query>>): Promise<HttpResponse>;
 }
 
-/** Keeps each route's body type tied to its schema. */
-export const route = <Schema extends z.ZodType>(definition: Route<Schema>): Route =>
-  definition as unknown as Route;
+/** Keeps each route's body and query types tied to their schemas. */
+export const route = <Schema extends z.ZodType = z.ZodUnknown, Query extends z.ZodType = z.ZodUnknown>(
+  definition: Route<Schema, Query>,
+): Route => definition as unknown as Route;

@@ -1,14 +1,50 @@
 import { adminSessions } from '../../core/auth/admin-sessions';
-import type { SessionDeps } from '../../core/auth/sessions';
+import { ApiTokens, isApiToken } from '../../core/auth/api-tokens';
+import { recordAudit } from '../../core/audit/audit';
+import { normalizeAddress } from '../../core/addresses';
+import { sessionToken } from '../http/cookies';
+import type { HttpRequest } from '../http/types';
+import { accountRoutes } from './console/account-routes';
+import type { ConsoleActor, ConsoleDeps } from './console/context';
+import { domainRoutes } from './console/domain-routes';
+import { logRoutes } from './console/log-routes';
+import { userRoutes } from './console/user-routes';
 import { sessionApi } from './session-routes';
 
-export function consoleApi(deps: SessionDeps) {
+const COOKIE = 'xm_console';
+
+export function consoleApi(deps: ConsoleDeps) {
+  const sessions = adminSessions(deps);
+  const tokens = new ApiTokens(deps);
   const session = sessionApi({
     base: '/api/console',
-    cookie: 'xm_console',
-    sessions: adminSessions(deps),
+    cookie: COOKIE,
+    sessions,
     clock: deps.clock,
     present: (admin) => ({ admin }),
+    onSignIn: (email, outcome) =>
+      recordAudit(deps, {
+        actor: normalizeAddress(email),
+        action: outcome === 'success' ? 'admin.sign-in' : 'admin.sign-in-failed',
+        target: 'console',
+      }),
   });
-  return { routes: [...session.routes], authenticate: session.authenticate };
+
+  /** A browser session (cookie or bearer JWT), or an API token acting with its creator's scope. */
+  const authenticate = async (request: HttpRequest): Promise<ConsoleActor> => {
+    const token = sessionToken(request, COOKIE);
+    if (token && isApiToken(token)) return tokens.authenticate(token);
+    return session.authenticate(request);
+  };
+
+  return {
+    routes: [
+      ...session.routes,
+      ...domainRoutes(deps),
+      ...userRoutes(deps),
+      ...logRoutes(deps),
+      ...accountRoutes(deps, tokens),
+    ],
+    authenticate,
+  };
 }

@@ -17,12 +17,24 @@ const errorSchema = {
 export function openApiDocument(routes: Route[]) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
-    const parameters = [...r.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
-      name,
-      in: 'path',
-      required: true,
-      schema: { type: 'string' },
-    }));
+    const queryProperties = r.query
+      ? ((z.toJSONSchema(r.query, { io: 'input' }) as { properties?: Record<string, object> }).properties ??
+        {})
+      : {};
+    const parameters = [
+      ...[...r.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+        name,
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+      })),
+      ...Object.entries(queryProperties).map(([name, schema]) => ({
+        name,
+        in: 'query',
+        required: false,
+        schema,
+      })),
+    ];
     (paths[r.path] ??= {})[r.method.toLowerCase()] = {
       summary: r.summary,
       ...(parameters.length ? { parameters } : {}),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AppError } from '../../core/errors';
 import type { Clock } from '../../core/clock';
 import type { Sessions } from '../../core/auth/sessions';
 import { clearedCookie, sessionCookie, sessionToken } from '../http/cookies';
@@ -17,6 +18,8 @@ export interface SessionApiOptions<A> {
   clock: Clock;
   /** The signed-in account as the API shows it, e.g. `{ admin: {...} }`. */
   present(account: A): Record<string, unknown>;
+  /** Told of every sign-in attempt that got as far as checking a password. */
+  onSignIn?(email: string, outcome: 'success' | 'failure'): Promise<void>;
 }
 
 export interface Authenticated<A> {
@@ -42,11 +45,22 @@ export function sessionApi<A>(options: SessionApiOptions<A>) {
       summary: 'Sign in; returns a session token and sets the session cookie',
       body: signInBody,
       async handle(request) {
-        const { token, expiresAt, account } = await sessions.signIn({
+        const attempt = {
           email: request.body.email,
           password: request.body.password,
           sourceIp: request.sourceIp,
-        });
+        };
+        const { token, expiresAt, account } = await sessions.signIn(attempt).then(
+          async (signedIn) => {
+            await options.onSignIn?.(attempt.email, 'success');
+            return signedIn;
+          },
+          async (error) => {
+            if (error instanceof AppError && error.status === 401)
+              await options.onSignIn?.(attempt.email, 'failure');
+            throw error;
+          },
+        );
         return {
           status: 200,
           body: { token, expiresAt: expiresAt.toISOString(), ...present(account) },

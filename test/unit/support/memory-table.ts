@@ -128,9 +128,10 @@ export class MemoryTable implements Table {
 
 function passesFilters(item: Item, options: Pick<QueryOptions, 'liveAt' | 'where'>): boolean {
   if (options.liveAt && !(Number(item.expiresAt) > Math.floor(options.liveAt.getTime() / 1000))) return false;
-  return (options.where ?? []).every((condition) =>
-    'equals' in condition
-      ? item[condition.attribute] === condition.equals
-      : String(item[condition.attribute] ?? '').includes(condition.contains),
-  );
+  return (options.where ?? []).every((condition) => {
+    const value = item[condition.attribute];
+    if ('equals' in condition) return value === condition.equals;
+    if ('greaterThan' in condition) return value !== undefined && (value as string | number) > condition.greaterThan;
+    return String(value ?? '').includes(condition.contains);
+  });
 }
