@@ -3,6 +3,7 @@ import { normalizeAddress } from '../addresses';
 import type { Clock } from '../clock';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/password';
 import { adminToItem } from '../entities/admin';
+import { adminDirectoryItem } from './admins';
 
 /**
  * Creates the deployment's first partner admin unless it exists. An existing admin is left
@@ -16,6 +17,7 @@ export async function ensureBootstrapAdmin(
   if (password.length < MIN_PASSWORD_LENGTH) {
     throw new Error(`The bootstrap admin password must have at least ${MIN_PASSWORD_LENGTH} characters.`);
   }
+  await deps.table.put(adminDirectoryItem(email));
   const created = await deps.table.put(
     adminToItem({
       email: normalizeAddress(email),

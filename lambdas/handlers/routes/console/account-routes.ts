@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { createAdmin, listAdmins } from '../../../core/admins/admins';
 import { changeAdminPassword } from '../../../core/admins/change-password';
 import { ApiTokens } from '../../../core/auth/api-tokens';
 import { issueSessionToken } from '../../../core/auth/session-token';
@@ -40,6 +41,36 @@ export const accountRoutes = (deps: ConsoleDeps, tokens: ApiTokens) => [
         now,
       );
       return { status: 204, cookies: [sessionCookie('xm_console', token, '/api/console', expiresAt, now)] };
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/console/admins',
+    summary: 'Every admin of this deployment (partner admins)',
+    async handle(request) {
+      assertPartner(adminOf(request), 'list admins');
+      return { status: 200, body: { items: await listAdmins(deps) } };
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/api/console/admins',
+    summary:
+      'Add a partner or domain admin (partner admins); without a password one is generated and shown once',
+    body: z.object({
+      email: z.email().max(320),
+      role: z.enum(['partner', 'domain']),
+      domains: z.array(z.string().trim().min(3).max(253)).max(1000).default([]),
+      password: z.string().max(1024).optional(),
+    }),
+    async handle(request) {
+      assertPartner(adminOf(request), 'add admins');
+      const created = await createAdmin(deps, request.body);
+      await audit(deps, request, 'admin.create', created.admin.email, {
+        role: created.admin.role,
+        domains: created.admin.domains,
+      });
+      return { status: 201, body: created };
     },
   }),
   route({

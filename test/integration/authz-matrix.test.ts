@@ -1,0 +1,179 @@
+import { startTestStack, TEST_ADMIN, type TestStack } from '../support/local-stack';
+import { apiClient, signedIn, type ApiClient } from '../support/api-client';
+
+/**
+ * Every API route against every kind of caller. A route outside a caller's scope must refuse
+ * with the right status, and a domain outside a domain admin's grants must look missing (404).
+ */
+type Role = 'anonymous' | 'portalUser' | 'otherDomainAdmin' | 'domainAdmin' | 'partner';
+type Scope = 'self' | 'domain' | 'partner' | 'portal';
+
+interface Case {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  scope: Scope;
+  body?: (role: Role) => unknown;
+  /** The status a permitted caller gets (2xx, or 400 when the body is deliberately wrong). */
+  allowed: number;
+}
+
+const D = 'acme.test';
+const cases: Case[] = [
+  { method: 'GET', path: '/api/console/session', scope: 'self', allowed: 200 },
+  { method: 'GET', path: '/api/console/domains', scope: 'self', allowed: 200 },
+  {
+    method: 'POST',
+    path: '/api/console/domains',
+    scope: 'partner',
+    body: (r) => ({ name: `${r.toLowerCase()}.new.test` }),
+    allowed: 201,
+  },
+  { method: 'GET', path: `/api/console/domains/${D}`, scope: 'domain', allowed: 200 },
+  {
+    method: 'PATCH',
+    path: `/api/console/domains/${D}`,
+    scope: 'domain',
+    body: () => ({ addressDiscovery: true }),
+    allowed: 200,
+  },
+  {
+    method: 'PUT',
+    path: `/api/console/domains/${D}/products`,
+    scope: 'domain',
+    body: () => ({ xtramail: true }),
+    allowed: 200,
+  },
+  { method: 'GET', path: `/api/console/domains/${D}/users`, scope: 'domain', allowed: 200 },
+  {
+    method: 'POST',
+    path: `/api/console/domains/${D}/users`,
+    scope: 'domain',
+    body: (r) => ({ address: `new-${r.toLowerCase()}`, type: 'user' }),
+    allowed: 201,
+  },
+  {
+    method: 'PATCH',
+    path: `/api/console/domains/${D}/users/list@${D}`,
+    scope: 'domain',
+    body: () => ({ type: 'mailing_list' }),
+    allowed: 200,
+  },
+  {
+    method: 'POST',
+    path: `/api/console/domains/${D}/passwords`,
+    scope: 'domain',
+    body: () => ({ addresses: [`list@${D}`], generate: true }),
+    allowed: 200,
+  },
+  { method: 'GET', path: `/api/console/domains/${D}/logs`, scope: 'domain', allowed: 200 },
+  { method: 'GET', path: '/api/console/audit', scope: 'partner', allowed: 200 },
+  { method: 'GET', path: '/api/console/admins', scope: 'partner', allowed: 200 },
+  {
+    method: 'POST',
+    path: '/api/console/admins',
+    scope: 'partner',
+    body: (r) => ({ email: `made-by-${r.toLowerCase()}@example.com`, role: 'partner' }),
+    allowed: 201,
+  },
+  { method: 'GET', path: '/api/console/tokens', scope: 'self', allowed: 200 },
+  {
+    method: 'POST',
+    path: '/api/console/tokens',
+    scope: 'self',
+    body: () => ({ name: 'matrix' }),
+    allowed: 201,
+  },
+  { method: 'DELETE', path: '/api/console/tokens/0123456789abcdef', scope: 'self', allowed: 404 },
+  {
+    method: 'PUT',
+    path: '/api/console/password',
+    scope: 'self',
+    body: () => ({ currentPassword: 'wrong', newPassword: 'long enough password' }),
+    allowed: 400,
+  },
+  { method: 'GET', path: '/api/portal/session', scope: 'portal', allowed: 200 },
+];
+
+function expected(role: Role, test: Case): number {
+  if (test.scope === 'portal') return role === 'portalUser' ? test.allowed : 401;
+  if (role === 'anonymous' || role === 'portalUser') return 401;
+  if (test.scope === 'partner' && role !== 'partner') return 403;
+  if (test.scope === 'domain' && role === 'otherDomainAdmin') return 404;
+  return test.allowed;
+}
+
+let stack: TestStack;
+const clients = {} as Record<Role, ApiClient>;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  const partner = await signedIn(stack.webUrl, 'console', TEST_ADMIN.email, TEST_ADMIN.password);
+  for (const name of [D, 'other.test']) await partner.post('/api/console/domains', { name });
+  await partner.put(`/api/console/domains/${D}/products`, { xtramail: true });
+  await partner.post(`/api/console/domains/${D}/users`, { address: 'list', type: 'mailing_list' });
+  await partner.post(`/api/console/domains/${D}/users`, { address: 'pat', type: 'user' });
+  await partner.post(`/api/console/domains/${D}/passwords`, {
+    addresses: [`pat@${D}`],
+    password: 'portal user password',
+  });
+  const password = 'domain admin password';
+  await partner.post('/api/console/admins', {
+    email: 'da@example.com',
+    role: 'domain',
+    domains: [D],
+    password,
+  });
+  await partner.post('/api/console/admins', {
+    email: 'oda@example.com',
+    role: 'domain',
+    domains: ['other.test'],
+    password,
+  });
+  Object.assign(clients, {
+    anonymous: apiClient(stack.webUrl),
+    portalUser: await signedIn(stack.webUrl, 'portal', `pat@${D}`, 'portal user password'),
+    otherDomainAdmin: await signedIn(stack.webUrl, 'console', 'oda@example.com', password),
+    domainAdmin: await signedIn(stack.webUrl, 'console', 'da@example.com', password),
+    partner,
+  });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const roles: Role[] = ['anonymous', 'portalUser', 'otherDomainAdmin', 'domainAdmin', 'partner'];
+test.each(cases.flatMap((c) => roles.map((role) => [`${c.method} ${c.path}`, role, c] as const)))(
+  '%s as %s',
+  async (_name, role, test) => {
+    const result = await clients[role].call(test.method, test.path, test.body?.(role));
+    expect({ status: result.status, body: result.body }).toMatchObject({ status: expected(role, test) });
+    if (result.status >= 400)
+      expect(result.body.error).toMatchObject({ code: expect.any(String), message: expect.any(String) });
+  },
+);
+
+test('every console route of the API is in the matrix', async () => {
+  const document = (await apiClient(stack.webUrl).get('/api/openapi.json')).body;
+  const inMatrix = new Set(
+    cases.map(
+      (c) =>
+        `${c.method} ${c.path.replaceAll(D, '{domain}').replace(`list@{domain}`, '{address}').replace('0123456789abcdef', '{id}')}`,
+    ),
+  );
+  const routes = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(
+    ([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+  );
+  const publicRoutes = [
+    'POST /api/console/session',
+    'DELETE /api/console/session',
+    'POST /api/portal/session',
+    'DELETE /api/portal/session',
+    'GET /api/openapi.json',
+  ];
+  expect(routes.filter((r) => !inMatrix.has(r) && !publicRoutes.includes(r))).toEqual([]);
+});
+
+test('a domain admin lists only the domains granted to them', async () => {
+  const listed = await clients.domainAdmin.get('/api/console/domains');
+  expect(listed.body.items.map((d: { name: string }) => d.name)).toEqual([D]);
+});
