@@ -131,7 +131,8 @@ function passesFilters(item: Item, options: Pick<QueryOptions, 'liveAt' | 'where
   return (options.where ?? []).every((condition) => {
     const value = item[condition.attribute];
     if ('equals' in condition) return value === condition.equals;
-    if ('greaterThan' in condition) return value !== undefined && (value as string | number) > condition.greaterThan;
+    if ('greaterThan' in condition)
+      return value !== undefined && (value as string | number) > condition.greaterThan;
     return String(value ?? '').includes(condition.contains);
   });
 }
