@@ -1,10 +1,15 @@
 /**
- * `npm run bench [-- name…]`: prints figures measured on the local stack. Never pass/fail.
- * Benchmarks: intake (SMTP → S3 → ingest → DynamoDB), sign-in (scrypt + JWT over HTTP).
+ * `npm run bench [-- name… [--limit N] [--warmup N] [--rcpt one|headers|both]]`: prints figures
+ * measured on the local stack. Never pass/fail.
+ * Benchmarks: intake (SMTP → S3 → ingest → DynamoDB), sign-in (scrypt + JWT over HTTP),
+ * ingest (the ingest handler over a corpus of real mail: throughput, CPU against its floors,
+ * AWS requests per message, peak memory on a 40 MB message; see bench/ingest.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { startTestStack, TEST_ADMIN, type TestStack } from '../test/support/local-stack';
 import { smtpClient } from '../test/support/smtp-client';
+import { parseBenchArgs, type BenchOptions } from './args';
+import { ingestBenchmark } from './ingest';
 
 /** Figures go straight to stdout: console.log is silenced while a benchmark runs. */
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -16,7 +21,7 @@ const summary = (ms: number[]) => {
   return `p50 ${percentile(sorted, 0.5).toFixed(1)} ms, p95 ${percentile(sorted, 0.95).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`;
 };
 
-const benchmarks: Record<string, (stack: TestStack) => Promise<void>> = {
+const benchmarks: Record<string, (stack: TestStack, options: BenchOptions) => Promise<void>> = {
   async intake(stack) {
     const messages = 200;
     const smtp = smtpClient(stack.smtpPort);
@@ -61,10 +66,12 @@ const benchmarks: Record<string, (stack: TestStack) => Promise<void>> = {
     print(`sign-in: ${rounds} console sign-ins over HTTP (scrypt N=2^15 verify + JWT)`);
     print(`  latency: ${summary(times)}`);
   },
+  ingest: (stack, options) => ingestBenchmark(stack, options, print),
 };
 
 async function main() {
-  const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(benchmarks);
+  const args = parseBenchArgs(process.argv.slice(2));
+  const names = args.names.length ? args.names : Object.keys(benchmarks);
   const unknown = names.filter((name) => !benchmarks[name]);
   if (unknown.length)
     throw new Error(`Unknown benchmark ${unknown.join(', ')}; have: ${Object.keys(benchmarks).join(', ')}`);
@@ -73,7 +80,7 @@ async function main() {
   try {
     for (const name of names) {
       console.log = () => undefined; // the handlers' structured logs would drown the figures
-      const run = benchmarks[name](stack);
+      const run = benchmarks[name](stack, args.options);
       await run.finally(() => (console.log = log));
     }
   } finally {

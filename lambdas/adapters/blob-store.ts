@@ -9,4 +9,12 @@ export interface BlobStore {
   put(key: string, body: Buffer | string, contentType: string): Promise<void>;
   /** Uploads a stream of unknown length without buffering all of it (multipart when large). */
   putStream(key: string, body: Readable, contentType: string): Promise<void>;
+  /** A short-lived URL a browser can download the object from, as `filename`. */
+  downloadUrl(
+    key: string,
+    options: { filename: string; contentType: string; expiresInSeconds: number },
+  ): Promise<string>;
+  /** A short-lived URL a browser can upload one object to (PUT, with this content type). */
+  uploadUrl(key: string, options: { contentType: string; expiresInSeconds: number }): Promise<string>;
+  delete(key: string): Promise<void>;
 }

@@ -1,5 +1,12 @@
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { BlobStore } from '../blob-store';
 
@@ -40,6 +47,31 @@ export class S3BlobStore implements BlobStore {
     }).done();
   }
 
+  downloadUrl(key: string, options: { filename: string; contentType: string; expiresInSeconds: number }) {
+    return getSignedUrl(
+      this.s3,
+      new GetObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        ResponseContentType: options.contentType,
+        ResponseContentDisposition: contentDisposition(options.filename),
+      }),
+      { expiresIn: options.expiresInSeconds },
+    );
+  }
+
+  uploadUrl(key: string, options: { contentType: string; expiresInSeconds: number }) {
+    return getSignedUrl(
+      this.s3,
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: options.contentType }),
+      { expiresIn: options.expiresInSeconds },
+    );
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
   private async getObject(key: string) {
     try {
       return await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
@@ -54,4 +86,10 @@ export class S3BlobStore implements BlobStore {
       new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
     );
   }
+}
+
+/** `attachment` with an ASCII fallback name and the exact UTF-8 name (RFC 6266 / 5987). */
+function contentDisposition(filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }

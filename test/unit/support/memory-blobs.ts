@@ -51,4 +51,19 @@ export class MemoryBlobs implements BlobStore {
   keys(prefix = ''): string[] {
     return [...this.objects.keys()].filter((key) => key.startsWith(prefix)).sort();
   }
+
+  async downloadUrl(
+    key: string,
+    options: { filename: string; contentType: string; expiresInSeconds: number },
+  ) {
+    return `memory://${key}?filename=${encodeURIComponent(options.filename)}&expires=${options.expiresInSeconds}`;
+  }
+
+  async uploadUrl(key: string, options: { contentType: string; expiresInSeconds: number }) {
+    return `memory://${key}?upload=${encodeURIComponent(options.contentType)}&expires=${options.expiresInSeconds}`;
+  }
+
+  async delete(key: string): Promise<void> {
+    this.objects.delete(key);
+  }
 }

@@ -1,0 +1,383 @@
+/**
+ * `npm run bench -- ingest [--limit N] [--rcpt one|headers|both]`: the ingest handler over a
+ * corpus of real mail (test/support/corpus.ts), on the local stand-ins.
+ *
+ * Every measurement runs in a child process of its own (bench/ingest-worker.ts), so its CPU
+ * time is the measured code's only: s3rver runs in this process, DynamoDB Local in Java.
+ * - ingest: each raw message is stored at incoming/<id> first (not timed), then the handler is
+ *   called once per message, in sequence (timed): messages/s, CPU ms per message, AWS requests
+ *   per message by command.
+ * - floors, same corpus, same run: bare `simpleParser` CPU per message, and the client CPU of one
+ *   no-op SDK request (DynamoDB GetItem against a local server answering `{}`). Target:
+ *   ours ≤ 1.2 × (simpleParser + requests per message × no-op request).
+ * - large: peak RSS of a fresh process ingesting one generated 40 MB message (5 attachments).
+ */
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import type { TestStack } from '../test/support/local-stack';
+import { CORPUS_SOURCES, corpusManifests, ensureCorpus } from '../test/support/corpus';
+import type { BenchOptions } from './args';
+import type {
+  BatchSpread,
+  CorpusMessage,
+  IngestResult,
+  Job,
+  LargeResult,
+  NoopResult,
+  ParseResult,
+  RecipientMode,
+  WorkerReply,
+} from './ingest-worker';
+import { WORKER_FLAG } from './ingest-worker';
+
+const DOMAIN = 'bench.test';
+const USERS = 50;
+const NOOP_REQUESTS = 2000;
+/**
+ * Invocations before measuring (messages cycled as needed, fresh ids), so every figure is the
+ * steady state of a busy container: measured here, bare simpleParser takes ~2,500 parses and the
+ * no-op SDK request ~5,000 requests to settle, at about a third of their CPU when cold.
+ */
+const DEFAULT_WARMUP = 3000;
+/** No-op requests before measuring, per warm-up invocation (≈ the handler's requests/message). */
+const NOOP_WARMUP_PER_INVOCATION = 2;
+const TARGET_FACTOR = 1.2;
+const WORKER_TIMEOUT_MS = 10 * 60_000;
+
+const repoRoot = path.resolve(__dirname, '..');
+const fixed = (n: number, digits = 2) => n.toFixed(digits);
+const thousands = (n: number) => n.toLocaleString('en-US');
+const relative = (file: string) => path.relative(repoRoot, file);
+
+const WORKER_SOURCE = path.join(__dirname, 'ingest-worker.ts');
+
+/**
+ * The worker bundled by esbuild into one CommonJS file, as CDK's NodejsFunction ships a handler:
+ * plain `node` runs it without the tsx loader (~20 MiB of RSS a Lambda does not have).
+ */
+async function bundleWorker(): Promise<string> {
+  const { build } = await import('esbuild');
+  const outfile = path.join(repoRoot, '.cache/bench/ingest-worker.cjs');
+  await build({
+    entryPoints: [WORKER_SOURCE],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+/**
+ * Runs one job in a fresh child with this process's environment (the stand-ins'): the worker
+ * source under `node --import tsx`, or a bundle of it under plain node.
+ */
+function runWorker<T>(job: Job, bundle?: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = fork(bundle ?? WORKER_SOURCE, [WORKER_FLAG], {
+      cwd: repoRoot,
+      env: { ...process.env },
+      execArgv: bundle ? ['--expose-gc'] : ['--import', 'tsx', '--expose-gc'],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => (stderr = (stderr + chunk).slice(-8000)));
+    let reply: WorkerReply | undefined;
+    child.once('message', (message) => (reply = message as WorkerReply));
+    const timer = setTimeout(() => child.kill('SIGKILL'), WORKER_TIMEOUT_MS);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (reply?.ok) resolve(reply.result as T);
+      else
+        reject(
+          new Error(
+            `bench worker (${job.kind}) failed${reply ? `: ${reply.error}` : ` (exit ${code ?? signal})`}\n${stderr.trim()}`,
+          ),
+        );
+    });
+    child.send(job);
+  });
+}
+
+/** A server that answers every request as DynamoDB would an empty GetItem: `{}`. */
+async function startNoopServer() {
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      response.writeHead(200, {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amzn-requestid': 'bench-noop',
+        'content-length': '2',
+      });
+      response.end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** All messages in set order; with a limit, an evenly spaced sample (so every set is represented). */
+function selectMessages(sets: Record<string, string[]>, limit?: number): CorpusMessage[] {
+  const all = CORPUS_SOURCES.flatMap(({ set }) => (sets[set] ?? []).map((file) => ({ set, file })));
+  if (!limit || limit >= all.length) return all;
+  return Array.from({ length: limit }, (_, i) => all[Math.floor((i * all.length) / limit)]);
+}
+
+/** One ~40 MB message (under SES's 40 MiB cap): text + HTML and 5 random attachments of 6 MB. */
+async function largeMessage(): Promise<Buffer> {
+  const { MAX_MESSAGE_BYTES } = await import('../bin/local/smtp-receiver');
+  const paragraph = 'The quarterly figures are attached; see the notes below for the details. ';
+  const text = Array.from({ length: 300 }, (_, i) => `${i + 1}. ${paragraph}`).join('\n');
+  const html = `<html><body>${Array.from({ length: 300 }, (_, i) => `<p><b>${i + 1}.</b> ${paragraph}</p>`).join('')}</body></html>`;
+  const kinds = [
+    ['report.pdf', 'application/pdf'],
+    ['photos.zip', 'application/zip'],
+    ['scan.jpg', 'image/jpeg'],
+    ['budget.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+    ['recording.m4a', 'audio/mp4'],
+  ];
+  const composer = new MailComposer({
+    from: 'Carol Sender <carol@partner.example>',
+    to: `user0@${DOMAIN}, user1@${DOMAIN}`,
+    subject: 'Quarterly pack (large attachments)',
+    date: new Date(),
+    messageId: `<large-${randomBytes(8).toString('hex')}@partner.example>`,
+    text,
+    html,
+    attachments: kinds.map(([filename, contentType]) => ({
+      filename,
+      contentType,
+      content: randomBytes(6_000_000),
+    })),
+  });
+  const raw = await composer.compile().build();
+  if (raw.length > MAX_MESSAGE_BYTES)
+    throw new Error(`large message is ${raw.length} bytes, over the SES cap`);
+  return raw;
+}
+
+interface Setup {
+  put(id: string, raw: Buffer): Promise<void>;
+  sesEvent: typeof import('../bin/local/smtp-receiver').sesEvent;
+}
+
+/** bench.test managed, XtraMail on (before any message's receipt time), users user0…user49. */
+async function setUp(): Promise<Setup> {
+  // Imported only now: the handlers read the environment that startTestStack set.
+  const [{ runtime }, domains, { rawMailKey }, { sesEvent }] = await Promise.all([
+    import('../lambdas/handlers/runtime'),
+    import('../lambdas/core/domains/domains'),
+    import('../lambdas/core/ingest/receipt'),
+    import('../bin/local/smtp-receiver'),
+  ]);
+  if (!(await domains.getDomain(runtime, DOMAIN))) await domains.createDomain(runtime, DOMAIN);
+  await domains.setXtraMail(runtime, DOMAIN, true);
+  for (let i = 0; i < USERS; i++) await domains.putUser(runtime, `user${i}@${DOMAIN}`, 'user');
+  return {
+    put: (id, raw) => runtime.blobs.put(rawMailKey(id), raw, 'message/rfc822'),
+    sesEvent,
+  };
+}
+
+const requestLines = (requests: Record<string, number>, messages: number) =>
+  Object.entries(requests)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, n]) => `${name.replace(/Command$/, '')} ${fixed(n / messages)}`)
+    .join(', ') || 'none';
+
+const spreadText = (b: BatchSpread) =>
+  `batches of ${b.size}: min ${fixed(b.min, 3)}, median ${fixed(b.median, 3)}, max ${fixed(b.max, 3)}`;
+
+const totalOf = (requests: Record<string, number>) => Object.values(requests).reduce((a, b) => a + b, 0);
+
+export async function ingestBenchmark(
+  _stack: TestStack,
+  options: BenchOptions,
+  print: (line: string) => void,
+): Promise<void> {
+  const corpus = await ensureCorpus();
+  const messages = selectMessages(corpus.sets, options.limit);
+  const bySet = Object.entries(
+    messages.reduce<Record<string, number>>((acc, m) => ({ ...acc, [m.set]: (acc[m.set] ?? 0) + 1 }), {}),
+  );
+  const versions = corpusManifests(corpus.root).map((m) => `${m.package} ${m.version}`);
+  const warmup = options.warmup ?? DEFAULT_WARMUP;
+  const setup = await setUp();
+  const modes: RecipientMode[] = options.rcpt === 'both' ? ['one', 'headers'] : [options.rcpt];
+
+  const noopServer = await startNoopServer();
+  let parse: ParseResult;
+  let noop: NoopResult;
+  const runs: Array<{ mode: RecipientMode; result: IngestResult }> = [];
+  try {
+    for (const mode of modes)
+      runs.push({
+        mode,
+        result: await runWorker<IngestResult>({ kind: 'ingest', messages, recipients: mode, warmup }),
+      });
+    parse = await runWorker<ParseResult>({ kind: 'parse', messages, warmup });
+    noop = await runWorker<NoopResult>({
+      kind: 'noop',
+      endpoint: noopServer.endpoint,
+      requests: NOOP_REQUESTS,
+      warmup: NOOP_WARMUP_PER_INVOCATION * warmup,
+    });
+  } finally {
+    await noopServer.stop();
+  }
+
+  const raw = await largeMessage();
+  const largeId = randomBytes(20).toString('hex');
+  await setup.put(largeId, raw); // not in the child: its peak RSS is the handler's alone
+  const largeEvent = setup.sesEvent(
+    largeId,
+    raw,
+    'carol@partner.example',
+    [`user0@${DOMAIN}`, `user1@${DOMAIN}`],
+    new Date(),
+  );
+  let bundled: string | undefined;
+  let bundleError: string | undefined;
+  try {
+    bundled = await bundleWorker();
+  } catch (error) {
+    bundleError = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  }
+  const large = await runWorker<LargeResult>({ kind: 'large', event: largeEvent }, bundled);
+  const loader = bundled ? 'esbuild bundle, plain node' : `tsx loader (bundling failed: ${bundleError})`;
+
+  // ---- report
+  const parseMs = parse.cpuMs / parse.messages;
+  const noopMs = noop.cpuMs / noop.requests;
+  const main = runs[0].result;
+  print(
+    `ingest: ${thousands(main.messages)} real messages (${bySet.map(([s, n]) => `${s} ${thousands(n)}`).join(', ')}), ${fixed(main.bytes / 2 ** 20, 1)} MiB in wire form (CRLF); ${warmup} warm-up invocations first (not counted)`,
+  );
+  print(`  corpus: ${relative(corpus.root)} from ${versions.join(', ')}`);
+  print(
+    `  recipients on ${DOMAIN} (XtraMail on, ${USERS} users): ${modes.map((m) => (m === 'one' ? 'one = user<N % 50>' : 'headers = To/Cc mapped onto user0…49 + guest0…9 (not users), ≤ 10')).join('; ')}`,
+  );
+  for (const { mode, result } of runs) {
+    const n = result.messages;
+    const perMessage = result.cpuMs / n;
+    print(`  [rcpt ${mode}] ${fixed(result.recipients / n)} recipients/message`);
+    print(
+      `    end to end through the handler: ${fixed(n / (result.wallMs / 1000), 1)} messages/s (${fixed(result.wallMs / 1000, 1)} s; latency p50 ${fixed(result.latencyMs.p50, 1)} ms, p95 ${fixed(result.latencyMs.p95, 1)} ms, max ${fixed(result.latencyMs.max, 1)} ms)`,
+    );
+    print(
+      `    handler CPU: ${fixed(perMessage, 3)} ms/message (child process: no s3rver, no DynamoDB Local; ${spreadText(result.batches)})`,
+    );
+    print(
+      `    AWS requests/message: ${fixed(totalOf(result.requests) / n)} (${requestLines(result.requests, n)}); HTTP requests seen by node:http ${fixed(result.httpRequests / n)}/message; DynamoDB items written ${fixed(result.itemsWritten / n)}/message`,
+    );
+    print(
+      `    CPU by set: ${Object.entries(result.perSet)
+        .map(([set, s]) => `${set} ${fixed(s.cpuMs / s.messages, 2)} ms`)
+        .join(', ')}`,
+    );
+    print(`    failures (handler threw): ${result.failures.length}`);
+    for (const f of result.failures.slice(0, 5)) print(`      ${relative(f.file)}: ${f.error}`);
+    print(
+      `    heaviest single invocations (may include a GC pause): ${result.slowest.map((s) => `${path.basename(s.file)} ${fixed(s.cpuMs, 1)} ms CPU (${thousands(s.bytes)} B)`).join(', ')}`,
+    );
+  }
+
+  print(`floors (same corpus, this run, each in its own child process):`);
+  print(
+    `  bare simpleParser(raw): ${fixed(parseMs, 3)} ms CPU/message (${fixed(parse.messages / (parse.wallMs / 1000), 0)} messages/s; ${spreadText(parse.batches)}); with skipHtmlToText/skipTextToHtml/skipImageLinks: ${fixed(parse.skipOptionsCpuMs / parse.messages, 3)} ms`,
+  );
+  print(
+    `    mailparser threw on ${parse.failures.length} message(s); ${parse.noFrom} parsed with no From; ${thousands(parse.attachments)} attachments in all`,
+  );
+  for (const f of parse.failures.slice(0, 5)) print(`      ${relative(f.file)}: ${f.error}`);
+  print(
+    `    slowest to parse (ms CPU: in the run → median of 5 more): ${parse.slowest.map((s, i) => `${path.basename(s.file)} ${fixed(s.cpuMs, 1)} → ${fixed(parse.slowestAgain[i]?.cpuMs ?? NaN, 1)} (${thousands(s.bytes)} B)`).join(', ')}`,
+  );
+  print(
+    `  one no-op SDK request (DynamoDB GetItem, local server answering {}): ${fixed(noopMs, 3)} ms CPU/request (N=${noop.requests} after ${thousands(NOOP_WARMUP_PER_INVOCATION * warmup)} warm-up requests; ${fixed(noop.requests / (noop.wallMs / 1000), 0)} requests/s; ${spreadText(noop.batches)})`,
+  );
+  const targets = runs.map(({ mode, result }) => {
+    const requestsPerMessage = totalOf(result.requests) / result.messages;
+    const floor = parseMs + requestsPerMessage * noopMs;
+    const ours = result.cpuMs / result.messages;
+    return { mode, requestsPerMessage, floor, ours, ratio: ours / floor };
+  });
+  for (const t of targets) {
+    print(
+      `target [rcpt ${t.mode}]: ours ≤ ${TARGET_FACTOR} × (simpleParser + requestsPerMessage × noOpRequest) = ${TARGET_FACTOR} × (${fixed(parseMs, 3)} + ${fixed(t.requestsPerMessage)} × ${fixed(noopMs, 3)}) = ${fixed(TARGET_FACTOR * t.floor, 3)} ms`,
+    );
+    print(
+      `  measured: ${fixed(t.ours, 3)} ms/message = ${fixed(t.ratio)} × floor (target ≤ ${fixed(TARGET_FACTOR)}): ${t.ratio <= TARGET_FACTOR ? 'within' : 'over'} target`,
+    );
+  }
+
+  print(
+    `large message: ${fixed(raw.length / 2 ** 20, 1)} MiB (5 random attachments of 6,000,000 B + text + HTML), 2 recipients, fresh child process`,
+  );
+  print(
+    `  RSS after loading the handler (${loader}): ${fixed(large.rssAfterLoadMiB, 0)} MiB (maxRSS so far ${fixed(large.maxRssBeforeIngestMiB, 0)} MiB)`,
+  );
+  print(
+    `  peak RSS (maxRSS) after ingesting it: ${fixed(large.maxRssMiB, 0)} MiB (+${fixed(large.maxRssMiB - large.rssAfterLoadMiB, 0)} MiB); ${fixed(large.wallMs, 0)} ms wall, ${fixed(large.cpuMs, 0)} ms CPU; requests: ${requestLines(large.requests, 1)}${large.error ? `; FAILED: ${large.error}` : ''}`,
+  );
+
+  print(
+    `BENCH_JSON ${JSON.stringify({
+      benchmark: 'ingest',
+      corpus: {
+        messages: main.messages,
+        bytes: main.bytes,
+        sets: Object.fromEntries(bySet),
+        packages: versions,
+      },
+      runs: runs.map(({ mode, result }) => ({
+        rcpt: mode,
+        messages: result.messages,
+        recipientsPerMessage: result.recipients / result.messages,
+        messagesPerSecond: result.messages / (result.wallMs / 1000),
+        wallSeconds: result.wallMs / 1000,
+        latencyMs: result.latencyMs,
+        cpuMsPerMessage: result.cpuMs / result.messages,
+        cpuMsPerMessageBatches: result.batches,
+        requestsPerMessage: totalOf(result.requests) / result.messages,
+        requests: result.requests,
+        httpRequests: result.httpRequests,
+        itemsWrittenPerMessage: result.itemsWritten / result.messages,
+        cpuMsPerMessageBySet: Object.fromEntries(
+          Object.entries(result.perSet).map(([set, s]) => [set, s.cpuMs / s.messages]),
+        ),
+        failures: result.failures.length,
+      })),
+      floors: {
+        simpleParserCpuMsPerMessage: parseMs,
+        simpleParserBatches: parse.batches,
+        simpleParserSkipOptionsCpuMsPerMessage: parse.skipOptionsCpuMs / parse.messages,
+        simpleParserFailures: parse.failures.length,
+        noOpRequestCpuMs: noopMs,
+        noOpRequestBatches: noop.batches,
+        noOpRequests: noop.requests,
+        noOpWarmupRequests: NOOP_WARMUP_PER_INVOCATION * warmup,
+      },
+      warmupInvocations: warmup,
+      target: targets.map((t) => ({
+        rcpt: t.mode,
+        factor: TARGET_FACTOR,
+        floorMs: t.floor,
+        limitMs: TARGET_FACTOR * t.floor,
+        oursMs: t.ours,
+        ratio: t.ratio,
+      })),
+      large: { bytes: raw.length, loader: bundled ? 'esbuild-bundle' : 'tsx', ...large },
+    })}`,
+  );
+}
