@@ -13,6 +13,7 @@
  * - large: peak RSS of a fresh process ingesting one generated 40 MB message (5 attachments).
  */
 import { fork } from 'node:child_process';
+import { INGEST_NODE_FLAGS } from '../lib/ingest-tuning';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -83,7 +84,15 @@ function runWorker<T>(job: Job, bundle?: string): Promise<T> {
     const child = fork(bundle ?? WORKER_SOURCE, [WORKER_FLAG], {
       cwd: repoRoot,
       env: { ...process.env },
-      execArgv: bundle ? ['--expose-gc'] : ['--import', 'tsx', '--expose-gc'],
+      execArgv: [
+        ...(bundle ? ['--expose-gc'] : ['--import', 'tsx', '--expose-gc']),
+        // The flags the ingest Lambda runs with (lib/ingest-tuning.ts), so memory is measured as deployed.
+        ...INGEST_NODE_FLAGS,
+        // BENCH_CPU_PROFILE=<dir>: a V8 CPU profile of each worker, to see where the time goes.
+        ...(process.env.BENCH_CPU_PROFILE
+          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
+          : []),
+      ],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     let stderr = '';

@@ -46,6 +46,13 @@ export interface XtraMailFunctionProps {
   readonly environment?: Record<string, string>;
 
   /**
+   * Extra Node.js/V8 flags, appended to `--enable-source-maps` in `NODE_OPTIONS`.
+   *
+   * @default - none
+   */
+  readonly nodeFlags?: readonly string[];
+
+  /**
    * The function timeout.
    *
    * @default Duration.seconds(30)
@@ -109,7 +116,7 @@ export class XtraMailFunction extends NodejsFunction {
       role,
       environment: {
         ...props.environment,
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: ['--enable-source-maps', ...(props.nodeFlags ?? [])].join(' '),
       },
       bundling: {
         forceDockerBundling: false,

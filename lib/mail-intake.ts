@@ -15,6 +15,7 @@ import {
   PhysicalResourceId,
 } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { INGEST_MEMORY_MB, INGEST_NODE_FLAGS } from './ingest-tuning';
 import { XtraMailFunction } from './lambda-defaults';
 import { nagResource } from './nag';
 import { MAIL_PREFIXES } from './storage';
@@ -49,8 +50,9 @@ export class MailIntake extends Construct {
     this.ingestFunction = new XtraMailFunction(this, 'Ingest', {
       entry: 'lambdas/handlers/ingest.ts',
       description: 'XtraMail: records each message SES received (log, snapshot, parsed body, attachments)',
-      // Messages of up to 40 MB are parsed here; attachments are streamed to S3.
-      memorySize: 1024,
+      // Sized from the ingest benchmark: see lib/ingest-tuning.ts.
+      memorySize: INGEST_MEMORY_MB,
+      nodeFlags: INGEST_NODE_FLAGS,
       timeout: Duration.minutes(2),
       environment: {
         TABLE_NAME: table.tableName,

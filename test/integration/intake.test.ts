@@ -127,7 +127,7 @@ describe('a message to a mix of recipients', () => {
     expect((await object(`att/${id}/0`)).equals(pdf)).toBe(true);
     expect((await object(`att/${id}/1`)).toString()).toBe('line one\nline two\n');
     const [body] = await query(`MSG#${id}`);
-    const parsed = JSON.parse(String(body.body));
+    const parsed = JSON.parse(Buffer.from(body.body as Uint8Array).toString());
     expect(parsed.text).toContain('Please review the attached draft.');
     expect(parsed.html).toContain('<b>review</b>');
     expect(parsed.html).not.toMatch(/script|onclick/);

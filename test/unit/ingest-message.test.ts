@@ -176,7 +176,7 @@ describe('ingestMessage: a message to a mix of recipients', () => {
     await ingestMessage(deps, r);
     const [body] = bodies(r.sesMessageId);
     expect(bodies(r.sesMessageId)).toHaveLength(1);
-    const content = JSON.parse(String(body.body));
+    const content = JSON.parse(Buffer.from(body.body as Uint8Array).toString());
     expect(content.text).toContain('Please   find the contract attached.');
     expect(content.html).toContain('<b>contract</b>');
     expect(content.html).not.toContain('onclick');

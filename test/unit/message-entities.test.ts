@@ -3,6 +3,7 @@ import {
   attachmentObjectKey,
   bodyKey,
   bodyToItem,
+  inlineBody,
   type MessageBody,
 } from '../../lambdas/core/entities/message-body';
 import {
@@ -134,13 +135,18 @@ describe('message bodies', () => {
   });
   const expiresAt = Math.floor(RECEIVED_AT.getTime() / 1000) + 30 * DAY_S;
 
-  test('a small body rides inline, as a JSON string', () => {
-    const small = body('Hello Bob');
+  test('a small body rides inline, as UTF-8 JSON bytes, and reads back', () => {
+    const small = body('Hello Bob ✓');
     const { item, overflow } = bodyToItem(SES_ID, RECEIVED_AT, small);
     expect(overflow).toBeUndefined();
-    expect(item).toEqual({ ...bodyKey(SES_ID), type: 'body', body: JSON.stringify(small), expiresAt });
+    expect(item).toEqual({
+      ...bodyKey(SES_ID),
+      type: 'body',
+      body: Buffer.from(JSON.stringify(small)),
+      expiresAt,
+    });
     expect(item.pk).toBe(`MSG#${SES_ID}`);
-    expect(JSON.parse(item.body as string)).toEqual(small);
+    expect(inlineBody(item)).toEqual(small);
     expect(item).not.toHaveProperty('bodyObject');
   });
 

@@ -38,11 +38,11 @@ export class S3BlobStore implements BlobStore {
   }
 
   async putStream(key: string, body: Readable, contentType: string): Promise<void> {
-    // 5 MiB parts, two at a time: memory stays near 10 MiB whatever the object's size.
+    // 5 MiB parts, one at a time: memory stays near 5 MiB per upload whatever the object size.
     await new Upload({
       client: this.s3,
       params: { Bucket: this.bucket, Key: key, Body: body, ContentType: contentType },
-      queueSize: 2,
+      queueSize: 1,
       partSize: 5 * 1024 * 1024,
     }).done();
   }
