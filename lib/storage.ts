@@ -1,6 +1,12 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  HttpMethods,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from '../lambdas/core/entities/keys';
 import { RAW_MAIL_PREFIX } from '../lambdas/core/ingest/receipt';
@@ -13,7 +19,13 @@ export const MAIL_PREFIXES = {
   body: 'body/',
   /** Attachments (`att/<id>/<n>`). */
   attachments: 'att/',
+  /** Messages sent from the portal, as sent (`sent/<id>`). */
+  sent: 'sent/',
 } as const;
+
+/** Short-lived objects: portal uploads waiting to be sent, and mbox exports waiting for download. */
+export const TRANSIENT_PREFIXES = { uploads: 'uploads/', exports: 'exports/' } as const;
+export const TRANSIENT_OBJECT_EXPIRY = Duration.days(1);
 
 /** The snapshot keeps 30 days of mail; objects live one day longer so no read races the expiry. */
 export const MAIL_OBJECT_EXPIRY = Duration.days(31);
@@ -81,7 +93,22 @@ export class Storage extends Construct {
           prefix,
           expiration: MAIL_OBJECT_EXPIRY,
         })),
+        ...Object.entries(TRANSIENT_PREFIXES).map(([name, prefix]) => ({
+          id: `Expire-${name}`,
+          prefix,
+          expiration: TRANSIENT_OBJECT_EXPIRY,
+        })),
         { id: 'AbortIncompleteMultipartUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+      // The portal's browsers upload attachments and download files with presigned URLs; the
+      // signature, not the origin, is what authorizes each request.
+      cors: [
+        {
+          allowedMethods: [HttpMethods.PUT, HttpMethods.GET],
+          allowedOrigins: ['*'],
+          allowedHeaders: ['content-type'],
+          maxAge: 3600,
+        },
       ],
     });
   }

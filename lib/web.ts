@@ -31,7 +31,7 @@ import { Construct } from 'constructs';
 import type { XtraMailConfig } from './config';
 import { REPO_ROOT } from './lambda-defaults';
 import { nagResource } from './nag';
-import { CONTENT_SECURITY_POLICY, HSTS_MAX_AGE_SECONDS, SECURITY_HEADERS } from './security-headers';
+import { contentSecurityPolicy, HSTS_MAX_AGE_SECONDS, securityHeaders } from './security-headers';
 
 export interface WebProps {
   /** `<apiId>.execute-api.<region>.<urlSuffix>`, the origin of `/api/*`. */
@@ -40,6 +40,8 @@ export interface WebProps {
   readonly logBucket: Bucket;
   /** Serve on this domain with this us-east-1 ACM certificate (TLS 1.2_2021 minimum). */
   readonly customDomain?: XtraMailConfig['customDomain'];
+  /** Origin(s) of the mail bucket's presigned URLs, which the CSP must let the SPA reach. */
+  readonly mailBucketOrigin: string;
 }
 
 /**
@@ -83,6 +85,7 @@ export class Web extends Construct {
   public constructor(scope: Construct, id: string, props: WebProps) {
     super(scope, id);
     const { logBucket, customDomain } = props;
+    const headers = securityHeaders({ mailBucketOrigin: props.mailBucketOrigin });
 
     this.siteBucket = new Bucket(this, 'SiteBucket', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
@@ -96,7 +99,10 @@ export class Web extends Construct {
     this.responseHeadersPolicy = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'XtraMail security headers (lib/security-headers.ts)',
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: CONTENT_SECURITY_POLICY, override: true },
+        contentSecurityPolicy: {
+          contentSecurityPolicy: contentSecurityPolicy({ mailBucketOrigin: props.mailBucketOrigin }),
+          override: true,
+        },
         strictTransportSecurity: {
           accessControlMaxAge: Duration.seconds(HSTS_MAX_AGE_SECONDS),
           includeSubdomains: true,
@@ -109,7 +115,7 @@ export class Web extends Construct {
       },
       customHeadersBehavior: {
         customHeaders: [
-          { header: 'Permissions-Policy', value: SECURITY_HEADERS['Permissions-Policy'], override: true },
+          { header: 'Permissions-Policy', value: headers['Permissions-Policy'], override: true },
         ],
       },
     });

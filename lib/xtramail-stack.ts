@@ -42,6 +42,8 @@ export class XtraMailStack extends Stack {
       apiDomainName: this.api.originDomainName,
       logBucket,
       customDomain: this.config.customDomain,
+      // Presigned URLs name the bucket either way, depending on the region and SDK.
+      mailBucketOrigin: `https://${mailBucket.bucketRegionalDomainName} https://${mailBucket.bucketName}.s3.amazonaws.com`,
     });
 
     new CfnOutput(this, 'Url', { description: 'XtraMail console and portal', value: this.web.url });

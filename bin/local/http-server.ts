@@ -4,7 +4,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { SECURITY_HEADERS } from '../../lib/security-headers';
 
 export type ApiLambda = (
   event: APIGatewayProxyEventV2,
@@ -104,6 +103,9 @@ const lambdaContext = (name: string): Context =>
     getRemainingTimeInMillis: () => 29_000,
   }) as Context;
 
+/** The same headers CloudFront's response headers policy adds (lib/security-headers.ts). */
+let SECURITY_HEADERS: Readonly<Record<string, string>> = {};
+
 function sendResult(res: ServerResponse, result: APIGatewayProxyStructuredResultV2) {
   const headers: Record<string, string | string[]> = { ...SECURITY_HEADERS };
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
@@ -147,7 +149,9 @@ export async function startHttpServer(options: {
   routes: ApiRoutes;
   /** Operations of the local runtime itself (not the product's API), e.g. `POST /_local/…`. */
   control?: Record<string, () => Promise<unknown>>;
+  securityHeaders: Readonly<Record<string, string>>;
 }): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+  SECURITY_HEADERS = options.securityHeaders;
   const webRoot = path.resolve(options.webRoot);
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);

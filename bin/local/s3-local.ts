@@ -2,6 +2,16 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import S3rver from 's3rver';
 
+const CORS = `<CORSConfiguration>
+  <CORSRule>
+    <AllowedOrigin>*</AllowedOrigin>
+    <AllowedMethod>PUT</AllowedMethod>
+    <AllowedMethod>GET</AllowedMethod>
+    <AllowedHeader>content-type</AllowedHeader>
+    <MaxAgeSeconds>3600</MaxAgeSeconds>
+  </CORSRule>
+</CORSConfiguration>`;
+
 export interface S3Local {
   endpoint: string;
   stop(): Promise<void>;
@@ -15,7 +25,8 @@ export async function startS3Local(directory: string, buckets: string[]): Promis
     port: 0,
     directory,
     silent: true,
-    configureBuckets: buckets.map((name) => ({ name, configs: [] })),
+    // Browsers upload and download with presigned URLs, cross-origin, as with the real bucket.
+    configureBuckets: buckets.map((name) => ({ name, configs: [CORS] })),
   });
   const { port } = (await server.run()) as AddressInfo;
   return {

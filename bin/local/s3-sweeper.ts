@@ -2,14 +2,16 @@ import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-
 import { addDays, type Clock } from '../../lambdas/core/clock';
 
 /** The mail bucket's lifecycle rules (lib/storage.ts), which s3rver does not apply by itself. */
-export const EXPIRING_PREFIXES = ['incoming/', 'body/', 'att/'];
-export const OBJECT_RETENTION_DAYS = 31;
+export const LIFECYCLE: ReadonlyArray<{ prefix: string; days: number }> = [
+  ...['incoming/', 'body/', 'att/', 'sent/'].map((prefix) => ({ prefix, days: 31 })),
+  ...['uploads/', 'exports/'].map((prefix) => ({ prefix, days: 1 })),
+];
 
 /** Deletes objects older than the lifecycle allows, judged by the (possibly shifted) clock. */
 export async function sweepExpiredObjects(s3: S3Client, bucket: string, clock: Clock): Promise<number> {
-  const cutoff = addDays(clock.now(), -OBJECT_RETENTION_DAYS);
   let deleted = 0;
-  for (const prefix of EXPIRING_PREFIXES) {
+  for (const { prefix, days } of LIFECYCLE) {
+    const cutoff = addDays(clock.now(), -days);
     let token: string | undefined;
     do {
       const page = await s3.send(

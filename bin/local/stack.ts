@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SESEvent } from 'aws-lambda';
+import { securityHeaders } from '../../lib/security-headers';
 import { AsyncInvoker } from './async-invoker';
 import { LOCAL_REPLAY_PATH, replayDeadLetters } from './dead-letters';
 import { startDynamoDbLocal } from './dynamodb-local';
@@ -129,6 +130,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       webRoot: options.webRoot,
       routes: { console: consoleApi.handler, portal: portalApi.handler },
       control: { [`POST ${LOCAL_REPLAY_PATH}`]: replay },
+      securityHeaders: securityHeaders({ mailBucketOrigin: s3.endpoint }),
     });
     stops.push(http.stop);
 

@@ -37,20 +37,31 @@ describe('Storage: table', () => {
 describe('Storage: mail bucket', () => {
   const bucket = template.toJSON().Resources[mailBucketId];
 
-  test('expires incoming/, body/ and att/ after 31 days and aborts stale multipart uploads', () => {
+  test('expires incoming/, body/, att/ and sent/ after 31 days, uploads and exports after 1, and aborts stale multipart uploads', () => {
     const rules: Array<Record<string, unknown>> = bucket.Properties.LifecycleConfiguration.Rules;
-    for (const prefix of ['incoming/', 'body/', 'att/']) {
+    for (const prefix of ['incoming/', 'body/', 'att/', 'sent/']) {
       expect(rules).toContainEqual(
         expect.objectContaining({ Prefix: prefix, ExpirationInDays: 31, Status: 'Enabled' }),
       );
     }
-    expect(Object.values(MAIL_PREFIXES).sort()).toEqual(['att/', 'body/', 'incoming/']);
+    for (const prefix of ['uploads/', 'exports/']) {
+      expect(rules).toContainEqual(
+        expect.objectContaining({ Prefix: prefix, ExpirationInDays: 1, Status: 'Enabled' }),
+      );
+    }
+    expect(Object.values(MAIL_PREFIXES).sort()).toEqual(['att/', 'body/', 'incoming/', 'sent/']);
     expect(rules).toContainEqual(
       expect.objectContaining({
         AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
         Status: 'Enabled',
       }),
     );
+  });
+
+  test('lets browsers PUT and GET through presigned URLs (CORS)', () => {
+    expect(bucket.Properties.CorsConfiguration.CorsRules).toEqual([
+      expect.objectContaining({ AllowedMethods: ['PUT', 'GET'], AllowedHeaders: ['content-type'] }),
+    ]);
   });
 
   test('blocks public access, is S3-encrypted, unversioned, retained, and logs to the log bucket', () => {
