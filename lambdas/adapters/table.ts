@@ -25,7 +25,15 @@ export interface QueryOptions {
 export type Condition =
   | { attribute: string; equals: string | number | boolean }
   | { attribute: string; contains: string }
-  | { attribute: string; greaterThan: string | number };
+  | { attribute: string; greaterThan: string | number }
+  | { attribute: string; lessThan: string | number };
+
+export interface PutOptions {
+  /** Write only if no item has this key yet. */
+  ifAbsent?: boolean;
+  /** Write only if the stored item lacks this attribute (a claim, e.g. "not resent yet"). */
+  ifMissing?: string;
+}
 
 /** The single-table store, as the domain needs it. */
 export interface Table {
@@ -33,13 +41,15 @@ export interface Table {
   /** Reads many items in as few requests as the store allows; missing keys are simply absent. */
   getAll(keys: ItemKey[]): Promise<Item[]>;
   /** Returns false, writing nothing, when `ifAbsent` is set and the key already exists. */
-  put(item: Item, options?: { ifAbsent?: boolean }): Promise<boolean>;
+  put(item: Item, options?: PutOptions): Promise<boolean>;
   delete(key: ItemKey): Promise<void>;
   /** Writes every item, in as few requests as the store allows; retries unprocessed ones. */
   putAll(items: Item[]): Promise<void>;
   query(pk: string, options?: QueryOptions): Promise<Page<Item>>;
   /** How many items a query (without limit or cursor) would return, across all its pages. */
   count(pk: string, options?: Pick<QueryOptions, 'beginsWith' | 'liveAt' | 'where'>): Promise<number>;
+  /** A cursor that continues a query right after this item (for pages cut short on purpose). */
+  cursorAfter(key: ItemKey): string;
   /** Atomically adds `by` to a number attribute (creating the item) and returns the new value. */
   increment(key: ItemKey, attribute: string, by: number, set?: Record<string, unknown>): Promise<number>;
 }

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDbTable } from '../adapters/aws/dynamodb-table';
 import { createS3Client, S3BlobStore } from '../adapters/aws/s3-blob-store';
+import { SesMailSender } from '../adapters/aws/ses-mail-sender';
 import { sessionSigningKey } from '../adapters/aws/signing-key';
 import { fixedOffsetClock } from '../core/clock';
 
@@ -20,6 +21,7 @@ let dynamodb: DynamoDBClient | undefined;
 let s3: S3Client | undefined;
 let table: DynamoDbTable | undefined;
 let blobs: S3BlobStore | undefined;
+let sender: SesMailSender | undefined;
 
 export const runtime = {
   /** The SDK clients themselves, e.g. for the benchmark's request-counting middleware. */
@@ -36,6 +38,9 @@ export const runtime = {
   },
   get blobs() {
     return (blobs ??= new S3BlobStore(required('MAIL_BUCKET'), runtime.clients.s3));
+  },
+  get sender() {
+    return (sender ??= new SesMailSender());
   },
   /** Unset in the cloud; the local runtime sets it to demo the 14- and 30-day windows. */
   clock: fixedOffsetClock(Number(process.env.XTRAMAIL_LOCAL_CLOCK_OFFSET_DAYS ?? 0) || 0),

@@ -17,6 +17,7 @@ export function apiClient(baseUrl: string, auth: { bearer?: string; cookie?: str
         ...(auth.cookie ? { cookie: auth.cookie } : {}),
       },
       body: json !== undefined ? JSON.stringify(json) : undefined,
+      redirect: 'manual',
     });
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };

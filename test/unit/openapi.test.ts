@@ -5,6 +5,7 @@ import { consoleApi } from '../../lambdas/handlers/routes/console-routes';
 import { openApiDocument, openApiRoute } from '../../lambdas/handlers/routes/openapi-route';
 import { portalApi } from '../../lambdas/handlers/routes/portal-routes';
 import { ManualClock } from './support/manual-clock';
+import { MemoryBlobs } from './support/memory-blobs';
 import { MemoryTable } from './support/memory-table';
 
 const deps: SessionDeps = {
@@ -21,7 +22,12 @@ const extra = route({
   handle: async () => ({ status: 204 }),
 });
 
-const routes = [...consoleApi(deps).routes, ...portalApi(deps).routes, extra];
+const portalDeps = {
+  ...deps,
+  blobs: new MemoryBlobs(),
+  sender: { sendRaw: async () => ({ messageId: 'unused' }) },
+};
+const routes = [...consoleApi(deps).routes, ...portalApi(portalDeps).routes, extra];
 type Operation = {
   summary: string;
   parameters?: { name: string; in: string; required: boolean }[];

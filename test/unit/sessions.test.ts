@@ -6,6 +6,7 @@ import { portalSessions } from '../../lambdas/core/auth/portal-sessions';
 import { issueSessionToken, SESSION_TTL_SECONDS } from '../../lambdas/core/auth/session-token';
 import type { SessionDeps } from '../../lambdas/core/auth/sessions';
 import { adminKey, adminToItem } from '../../lambdas/core/entities/admin';
+import { domainToItem } from '../../lambdas/core/entities/domain';
 import { portalUserToItem, type UserType } from '../../lambdas/core/entities/portal-user';
 import { AppError } from '../../lambdas/core/errors';
 import { ManualClock } from './support/manual-clock';
@@ -193,6 +194,32 @@ describe('console sign-in (admin sessions)', () => {
 
 describe('portal sign-in (portal sessions)', () => {
   const USER = 'alice@example.com';
+  const putDomain = (enabled: boolean) =>
+    table.put(
+      domainToItem({
+        name: 'example.com',
+        xtramail: enabled ? { enabled, enabledAt: clock.now().toISOString() } : { enabled },
+        addressDiscovery: true,
+        createdAt: clock.now().toISOString(),
+      }),
+    );
+  beforeEach(() => putDomain(true));
+
+  test('only domains with XtraMail on let their users in; off, the refusal looks like a wrong password', async () => {
+    await putUser(USER, 'user');
+    await putDomain(false);
+    const error = await refusal(
+      portalSessions(deps).signIn({ email: USER, password: PASSWORD, sourceIp: IP }),
+    );
+    const wrong = await refusal(
+      portalSessions(deps).signIn({ email: 'nobody@example.com', password: PASSWORD, sourceIp: IP }),
+    );
+    expect({ status: error.status, code: error.code, message: error.message }).toEqual({
+      status: wrong.status,
+      code: wrong.code,
+      message: wrong.message,
+    });
+  });
 
   test('a user with a portal password signs in and gets a portal session', async () => {
     await putUser(USER, 'user');

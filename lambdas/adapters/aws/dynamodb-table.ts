@@ -17,7 +17,7 @@ import {
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { TTL_ATTRIBUTE, type Item, type ItemKey } from '../../core/entities/keys';
 import { AppError } from '../../core/errors';
-import type { Page, QueryOptions, Table } from '../table';
+import type { Page, PutOptions, QueryOptions, Table } from '../table';
 
 const BATCH_LIMIT = 25;
 const BATCH_GET_LIMIT = 100;
@@ -61,6 +61,9 @@ function queryExpression(pk: string, options: Pick<QueryOptions, 'beginsWith' | 
     } else if ('greaterThan' in condition) {
       values[`:w${i}`] = condition.greaterThan;
       filters.push(`#w${i} > :w${i}`);
+    } else if ('lessThan' in condition) {
+      values[`:w${i}`] = condition.lessThan;
+      filters.push(`#w${i} < :w${i}`);
     } else {
       values[`:w${i}`] = condition.contains;
       filters.push(`contains(#w${i}, :w${i})`);
@@ -117,20 +120,26 @@ export class DynamoDbTable implements Table {
     return found;
   }
 
-  async put(item: Item, options: { ifAbsent?: boolean } = {}): Promise<boolean> {
+  async put(item: Item, options: PutOptions = {}): Promise<boolean> {
+    const condition = options.ifAbsent
+      ? { ConditionExpression: 'attribute_not_exists(pk)' }
+      : options.ifMissing
+        ? {
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#claim)',
+            ExpressionAttributeNames: { '#claim': options.ifMissing },
+          }
+        : {};
     try {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: item,
-          ...(options.ifAbsent ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}),
-        }),
-      );
+      await this.documents.send(new PutCommand({ TableName: this.tableName, Item: item, ...condition }));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  cursorAfter(key: ItemKey): string {
+    return encodeCursor({ pk: key.pk, sk: key.sk })!;
   }
 
   async delete(key: ItemKey): Promise<void> {

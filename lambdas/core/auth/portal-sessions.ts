@@ -1,3 +1,5 @@
+import { splitAddress } from '../addresses';
+import { domainFromItem, domainKey } from '../entities/domain';
 import { isEligible, portalUserFromItem, portalUserKey } from '../entities/portal-user';
 import type { SessionDeps } from './sessions';
 import { Sessions } from './sessions';
@@ -8,27 +10,30 @@ export interface PortalProfile {
 }
 
 /**
- * Only User and Discovered User accounts with a portal password may sign in. Whether their
- * domain has XtraMail enabled is checked here too once domains carry products.
+ * Only User and Discovered User accounts of domains with XtraMail on, and with a portal
+ * password, may sign in; everyone else gets the same refusal as a wrong password.
  */
 export const portalSessions = (deps: SessionDeps) =>
   new Sessions<PortalProfile>(
     deps,
     'portal',
     async (address) => {
-      let key;
+      let domain: string;
       try {
-        key = portalUserKey(address);
+        domain = splitAddress(address).domain;
       } catch {
         return undefined;
       }
-      const item = await deps.table.get(key);
-      if (!item) return undefined;
-      const user = portalUserFromItem(item);
+      const items = await deps.table.getAll([portalUserKey(address), domainKey(domain)]);
+      const userItem = items.find((item) => item.type === 'user');
+      const domainItem = items.find((item) => item.type === 'domain');
+      if (!userItem) return undefined;
+      const user = portalUserFromItem(userItem);
       return {
         passwordHash: user.passwordHash,
         tokenVersion: user.tokenVersion,
-        canSignIn: isEligible(user.type),
+        canSignIn:
+          isEligible(user.type) && Boolean(domainItem && domainFromItem(domainItem).xtramail.enabled),
         profile: { address: user.address, mustChangePassword: user.mustChangePassword },
       };
     },

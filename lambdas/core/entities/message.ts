@@ -97,7 +97,23 @@ export const messageToItem = (message: SnapshotMessage): Item => ({
   flags: message.flags,
   read: message.read,
   expiresAt: epochSeconds(addDays(message.receivedAt, SNAPSHOT_RETENTION_DAYS)),
+  ...searchAttributes(message),
 });
+
+/**
+ * Lower-cased copies the search filters match against (DynamoDB's `contains` is case-sensitive),
+ * so a search stays one Query on the user's own partition.
+ */
+function searchAttributes(message: SnapshotMessage) {
+  const to = [...message.to, ...message.cc].join(', ').toLowerCase();
+  return {
+    fromLc: message.from.toLowerCase(),
+    toLc: to,
+    subjectLc: message.subject.toLowerCase(),
+    textLc: [message.from, to, message.subject, message.snippet].join('\n').toLowerCase(),
+    hasAttachments: message.attachments.length > 0,
+  };
+}
 
 export const messageFromItem = (item: Item): SnapshotMessage => ({
   id: String(item.id),

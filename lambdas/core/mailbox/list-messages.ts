@@ -1,29 +1,61 @@
 import type { Page, Table } from '../../adapters/table';
-import type { Clock } from '../clock';
+import { addDays, type Clock } from '../clock';
 import {
   folderPrefix,
   mailboxPartition,
   messageFromItem,
+  SNAPSHOT_RETENTION_DAYS,
   type Folder,
   type SnapshotMessage,
 } from '../entities/message';
+import { parseSearch } from './search-query';
 
 export const PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
+/** A search reads at most this many items per request before handing back a cursor. */
+const SEARCH_SCAN_BUDGET = 2_000;
 
-/** One page of a mailbox folder, newest first: one Query on the user's own partition. */
+/** The oldest receipt time a user can still see: the 30-day window. */
+export const windowStart = (clock: Clock) => addDays(clock.now(), -SNAPSHOT_RETENTION_DAYS);
+
+/**
+ * One page of a mailbox folder, newest first: Queries on the user's own partition only, with
+ * the search as filters. A search that matches little may return a short page and a cursor.
+ */
 export async function listMessages(
   deps: { table: Table; clock: Clock },
   mailbox: string,
   folder: Folder,
-  page: { limit?: number; cursor?: string } = {},
+  page: { limit?: number; cursor?: string; q?: string } = {},
 ): Promise<Page<SnapshotMessage>> {
-  const result = await deps.table.query(mailboxPartition(mailbox), {
-    beginsWith: folderPrefix(folder),
-    descending: true,
-    limit: Math.min(page.limit ?? PAGE_SIZE, MAX_PAGE_SIZE),
-    cursor: page.cursor,
-    liveAt: deps.clock.now(),
-  });
-  return { items: result.items.map(messageFromItem), nextCursor: result.nextCursor };
+  const limit = Math.min(page.limit ?? PAGE_SIZE, MAX_PAGE_SIZE);
+  const { conditions } = parseSearch(page.q);
+  const pk = mailboxPartition(mailbox);
+  const items: SnapshotMessage[] = [];
+  let lastKey: { pk: string; sk: string } | undefined;
+  let cursor = page.cursor;
+  let scanned = 0;
+  do {
+    // Without filters a Query returns exactly what it reads; with them, read ahead in bigger pages.
+    const readAhead = conditions.length ? Math.min(500, SEARCH_SCAN_BUDGET - scanned) : limit - items.length;
+    const result = await deps.table.query(pk, {
+      beginsWith: folderPrefix(folder),
+      descending: true,
+      limit: readAhead,
+      cursor,
+      liveAt: deps.clock.now(),
+      where: conditions,
+    });
+    scanned += readAhead;
+    for (const item of result.items) {
+      if (items.length === limit) {
+        // Full: continue after the last item handed out, not after the last one read.
+        return { items, nextCursor: deps.table.cursorAfter(lastKey!) };
+      }
+      items.push(messageFromItem(item));
+      lastKey = { pk: item.pk, sk: item.sk };
+    }
+    cursor = result.nextCursor;
+  } while (cursor && items.length < limit && scanned < SEARCH_SCAN_BUDGET);
+  return { items, nextCursor: cursor };
 }

@@ -1,4 +1,4 @@
-import type { Page, QueryOptions, Table } from '../../../lambdas/adapters/table';
+import type { Page, PutOptions, QueryOptions, Table } from '../../../lambdas/adapters/table';
 import type { Item, ItemKey } from '../../../lambdas/core/entities/keys';
 import { AppError } from '../../../lambdas/core/errors';
 
@@ -45,10 +45,16 @@ export class MemoryTable implements Table {
     return [...found.values()];
   }
 
-  async put(item: Item, options: { ifAbsent?: boolean } = {}): Promise<boolean> {
-    if (options.ifAbsent && this.partitions.get(item.pk)?.has(item.sk)) return false;
+  async put(item: Item, options: PutOptions = {}): Promise<boolean> {
+    const existing = this.partitions.get(item.pk)?.get(item.sk);
+    if (options.ifAbsent && existing) return false;
+    if (options.ifMissing && (!existing || existing[options.ifMissing] !== undefined)) return false;
     this.write(item);
     return true;
+  }
+
+  cursorAfter(key: ItemKey): string {
+    return encodeCursor(key);
   }
 
   async delete(key: ItemKey): Promise<void> {
@@ -133,6 +139,8 @@ function passesFilters(item: Item, options: Pick<QueryOptions, 'liveAt' | 'where
     if ('equals' in condition) return value === condition.equals;
     if ('greaterThan' in condition)
       return value !== undefined && (value as string | number) > condition.greaterThan;
+    if ('lessThan' in condition)
+      return value !== undefined && (value as string | number) < condition.lessThan;
     return String(value ?? '').includes(condition.contains);
   });
 }

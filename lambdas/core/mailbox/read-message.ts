@@ -1,0 +1,111 @@
+import type { BlobStore } from '../../adapters/blob-store';
+import type { Table } from '../../adapters/table';
+import type { Clock } from '../clock';
+import { AppError } from '../errors';
+import { rawMailKey } from '../ingest/receipt';
+import {
+  attachmentObjectKey,
+  bodyKey,
+  bodyObjectKey,
+  inlineBody,
+  type MessageBody,
+} from '../entities/message-body';
+import {
+  isLive,
+  messageFromItem,
+  messageKey,
+  parseMessageId,
+  type SnapshotMessage,
+} from '../entities/message';
+import type { Item } from '../entities/keys';
+
+/** Download links live 5 minutes: long enough to click, short enough not to matter if leaked. */
+export const LINK_TTL_SECONDS = 300;
+
+export interface MailboxDeps {
+  table: Table;
+  blobs: BlobStore;
+  clock: Clock;
+}
+
+/** Where a message's original bytes are: SES's raw object, or the copy kept when it was sent. */
+export const originalKey = (message: Pick<SnapshotMessage, 'folder' | 'sesMessageId'>) =>
+  message.folder === 'sent' ? `sent/${message.sesMessageId}` : rawMailKey(message.sesMessageId);
+
+const notFound = () =>
+  new AppError(404, 'not_found', 'This message is not in your mailbox (it may be older than 30 days).');
+
+/** The message item in the user's own mailbox, or 404 for anything else (another user's id included). */
+export async function findMessage(
+  deps: { table: Table; clock: Clock },
+  mailbox: string,
+  id: string,
+): Promise<Item> {
+  const key = messageKey(mailbox, id);
+  const item = key && (await deps.table.get(key));
+  if (!item || !isLive(item, deps.clock.now())) throw notFound();
+  return item;
+}
+
+/**
+ * One message to read: its summary, body and attachment links. The message and its body come
+ * in one batched read; a body too large for the table adds one S3 GET. Opening marks it read.
+ */
+export async function readMessage(deps: MailboxDeps, mailbox: string, id: string) {
+  const key = messageKey(mailbox, id);
+  const parsedId = parseMessageId(id);
+  if (!key || !parsedId) throw notFound();
+  const items = await deps.table.getAll([key, bodyKey(parsedId.sesMessageId)]);
+  const item = items.find((i) => i.pk === key.pk && i.sk === key.sk);
+  if (!item || !isLive(item, deps.clock.now())) throw notFound();
+  const message = messageFromItem(item);
+  const bodyItem = items.find((i) => i.type === 'body');
+  let body: MessageBody | undefined = bodyItem && inlineBody(bodyItem);
+  if (bodyItem && !body) {
+    const stored = await deps.blobs.get(bodyObjectKey(message.sesMessageId));
+    body = stored && (JSON.parse(stored.toString('utf8')) as MessageBody);
+  }
+  if (!message.read) await deps.table.put({ ...item, read: true });
+
+  const attachments = await Promise.all(
+    message.attachments.map(async (attachment) => ({
+      ...attachment,
+      ...(attachment.withheld
+        ? {}
+        : {
+            url: await deps.blobs.downloadUrl(attachmentObjectKey(message.sesMessageId, attachment.index), {
+              filename: attachment.filename,
+              contentType: attachment.contentType,
+              expiresInSeconds: LINK_TTL_SECONDS,
+            }),
+          }),
+    })),
+  );
+  const rawUrl = await deps.blobs.downloadUrl(originalKey(message), {
+    filename: `${
+      (message.subject || 'message')
+        .replace(/[\\/:*?"<>|\r\n]+/g, ' ')
+        .slice(0, 80)
+        .trim() || 'message'
+    }.eml`,
+    contentType: 'message/rfc822',
+    expiresInSeconds: LINK_TTL_SECONDS,
+  });
+  return {
+    message: { ...message, read: true, headers: body?.headers ?? {} },
+    text: body?.text ?? '',
+    ...(body?.html ? { html: body.html } : {}),
+    attachments,
+    rawUrl,
+  };
+}
+
+export async function setRead(
+  deps: { table: Table; clock: Clock },
+  mailbox: string,
+  id: string,
+  read: boolean,
+) {
+  const item = await findMessage(deps, mailbox, id);
+  if (item.read !== read) await deps.table.put({ ...item, read });
+}
