@@ -1,4 +1,5 @@
 import { useCallback, useEffect } from 'preact/hooks';
+import { onSessionExpired } from '../shared/api';
 import { CardLayout, Page, SkipLink } from '../shared/page';
 import { Link, navigate } from '../shared/router';
 import { useSession } from '../shared/session';
@@ -10,8 +11,11 @@ import { CONSOLE_APP, type ConsoleSession } from './model';
 import './console.css';
 
 export function ConsoleApp({ path }: { path: string[] }) {
-  const { state, signIn, signOut, retry } = useSession<ConsoleSession>('/api/console/session');
+  const { state, signIn, signOut, retry, expired } = useSession<ConsoleSession>('/api/console/session');
   const [section = 'domains', ...rest] = path;
+
+  // Any console call that finds the session gone sends the admin back to sign in.
+  useEffect(() => onSessionExpired(expired), [expired]);
 
   // After signing out, the sign-in page lives at `/console`, so signing in again starts afresh.
   const signOutToStart = useCallback(async () => {

@@ -3,6 +3,7 @@ import { Alert, Button } from '../shared/forms';
 import { BrandMark, SkipLink } from '../shared/page';
 import { Link } from '../shared/router';
 import { useSignOut } from '../shared/session';
+import { Toaster } from '../shared/toast';
 import { type ConsoleSession, roleLabel, SECTIONS } from './model';
 
 interface ConsoleShellProps {
@@ -60,6 +61,7 @@ export function ConsoleShell({ session, section, onSignOut, children }: ConsoleS
           )}
           {children}
         </main>
+        <Toaster />
       </div>
     </>
   );

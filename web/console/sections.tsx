@@ -1,13 +1,25 @@
 import { NotFound } from '../shared/NotFound';
 import { Page } from '../shared/page';
 import { EmptyState } from '../shared/states';
-import { Time } from '../shared/time';
-import { CONSOLE_APP as APP, type ConsoleSession, roleLabel } from './model';
+import { AccountPage } from './AccountPage';
+import { AuditPage } from './AuditPage';
+import { DomainPage } from './DomainPage';
+import { DomainsPage } from './DomainsPage';
+import { CONSOLE_APP as APP, type ConsoleSession } from './model';
+import { TokensPage } from './TokensPage';
 
 interface SectionPageProps {
   section: string;
   rest: string[];
   session: ConsoleSession;
+}
+
+function decode(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
 export function SectionPage({ section, rest, session }: SectionPageProps) {
@@ -18,20 +30,17 @@ export function SectionPage({ section, rest, session }: SectionPageProps) {
       home={{ href: '/console/domains', label: 'Go to Domains' }}
     />
   );
+
+  if (section === 'domains' && rest.length > 0 && rest.length <= 2) {
+    const domain = decode(rest[0]);
+    if (!domain) return notFound;
+    return <DomainPage key={domain} domain={domain} tab={rest[1]} session={session} />;
+  }
   if (rest.length > 0) return notFound;
 
   switch (section) {
     case 'domains':
-      return (
-        <Page title="Domains" app={APP}>
-          <EmptyState>
-            <p>
-              No domains yet. Add the domains this deployment manages; XtraMail copies new mail from the
-              moment it is enabled.
-            </p>
-          </EmptyState>
-        </Page>
-      );
+      return <DomainsPage session={session} />;
     case 'readiness':
       return (
         <Page title="Readiness" app={APP}>
@@ -44,48 +53,11 @@ export function SectionPage({ section, rest, session }: SectionPageProps) {
         </Page>
       );
     case 'audit':
-      return (
-        <Page title="Audit" app={APP}>
-          <EmptyState>
-            <p>Audit log: every admin action, kept 90 days.</p>
-          </EmptyState>
-        </Page>
-      );
+      return <AuditPage session={session} />;
     case 'tokens':
-      return (
-        <Page title="Tokens" app={APP}>
-          <EmptyState>
-            <p>
-              API tokens: for scripts and automation, sent as <code>Authorization: Bearer …</code>. Each token
-              is shown once when created and stored only as a hash.
-            </p>
-          </EmptyState>
-        </Page>
-      );
+      return <TokensPage />;
     case 'account':
-      return (
-        <Page title="Account" app={APP}>
-          <dl class="details">
-            <div>
-              <dt>Email</dt>
-              <dd>{session.admin.email}</dd>
-            </div>
-            <div>
-              <dt>Role</dt>
-              <dd>{roleLabel(session.admin.role)}</dd>
-            </div>
-            <div>
-              <dt>Session ends</dt>
-              <dd>
-                <Time value={session.expiresAt} />
-              </dd>
-            </div>
-          </dl>
-          <EmptyState>
-            <p>Account settings: changing your password will be here.</p>
-          </EmptyState>
-        </Page>
-      );
+      return <AccountPage session={session} />;
     default:
       return notFound;
   }

@@ -52,7 +52,11 @@ export async function request<T>(method: HttpMethod, path: string, options: Requ
   }
 
   const text = await response.text().catch(() => '');
-  if (!response.ok) throw errorFromResponse(response, text);
+  if (!response.ok) {
+    const error = errorFromResponse(response, text);
+    if (isSessionGone(error, path)) sessionExpiredListener?.();
+    throw error;
+  }
   if (text === '') return undefined as T;
   try {
     return JSON.parse(text) as T;
@@ -63,6 +67,36 @@ export async function request<T>(method: HttpMethod, path: string, options: Requ
       "XtraMail sent a reply this page couldn't read. Reload the page and try again.",
     );
   }
+}
+
+let sessionExpiredListener: (() => void) | undefined;
+
+/**
+ * Registers what to do when any call (other than the session check itself) finds the session gone:
+ * the console goes back to its sign-in page. Returns a function that removes the listener.
+ */
+export function onSessionExpired(listener: () => void): () => void {
+  sessionExpiredListener = listener;
+  return () => {
+    if (sessionExpiredListener === listener) sessionExpiredListener = undefined;
+  };
+}
+
+/** A 401 means the session ended, except a wrong password (`invalid_credentials`) or the session route. */
+function isSessionGone(error: ApiError, path: string): boolean {
+  if (error.status !== 401 || error.code === 'invalid_credentials') return false;
+  return !/\/session(\?|$)/.test(path);
+}
+
+/** `?a=1&b=x`, leaving out empty and undefined values; '' when nothing is left. */
+export function query(params: Record<string, string | number | boolean | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === '') continue;
+    search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
 }
 
 export const api = {

@@ -8,22 +8,41 @@ interface PageProps {
   /** Suffix for the document title, e.g. "XtraMail Console". */
   app?: string;
   lead?: ComponentChildren;
+  /** Buttons beside the heading, e.g. "Add domain". */
+  actions?: ComponentChildren;
+  /** Links to the pages above this one, shown over the heading. */
+  breadcrumb?: ComponentChildren;
   children?: ComponentChildren;
 }
 
 /** A page body: the one `<h1>`, the document title, and focus on the heading after navigation. */
-export function Page({ title, app = 'XtraMail', lead, children }: PageProps) {
+export function Page({ title, app = 'XtraMail', lead, actions, breadcrumb, children }: PageProps) {
   const heading = useRef<HTMLHeadingElement>(null);
   const path = location.pathname;
   useEffect(() => {
     document.title = title === app ? app : `${title} · ${app}`;
     if (takeNavigationFocus()) heading.current?.focus();
   }, [title, app, path]);
+  const h1 = (
+    <h1 ref={heading} tabIndex={-1}>
+      {title}
+    </h1>
+  );
   return (
     <>
-      <h1 ref={heading} tabIndex={-1}>
-        {title}
-      </h1>
+      {breadcrumb && (
+        <nav class="breadcrumb" aria-label="Breadcrumb">
+          {breadcrumb}
+        </nav>
+      )}
+      {actions ? (
+        <div class="page-header">
+          {h1}
+          <div class="page-actions">{actions}</div>
+        </div>
+      ) : (
+        h1
+      )}
       {lead && <p class="lead">{lead}</p>}
       {children}
     </>

@@ -45,3 +45,33 @@ export function EmptyState({ title, children }: { title?: string; children: Comp
     </section>
   );
 }
+
+/** A section that couldn't load: what happened (the API's message) and a way to try again. */
+export function ErrorPanel({
+  title = "Couldn't load this",
+  error,
+  onRetry,
+}: {
+  title?: string;
+  error: ApiError;
+  onRetry?: () => void;
+}) {
+  return (
+    <div class="error-panel">
+      <Alert tone="error" title={title}>
+        {error.message}
+      </Alert>
+      {onRetry && <Button onClick={onRetry}>Try again</Button>}
+    </div>
+  );
+}
+
+/** A loading line inside a page, announced politely. */
+export function LoadingLine({ label = 'Loading…' }: { label?: string }) {
+  return (
+    <p role="status" class="loading-line">
+      <span class="spinner" aria-hidden="true" />
+      {label}
+    </p>
+  );
+}
