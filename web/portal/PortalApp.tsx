@@ -1,28 +1,63 @@
-import type { ComponentChildren } from 'preact';
-import { useCallback } from 'preact/hooks';
-import { Alert, Button } from '../shared/forms';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { onSessionExpired } from '../shared/api';
 import { NotFound } from '../shared/NotFound';
-import { BrandMark, CardLayout, Page, SkipLink } from '../shared/page';
-import { Link, navigate } from '../shared/router';
-import { useSession, useSignOut } from '../shared/session';
+import { CardLayout, Page, SkipLink } from '../shared/page';
+import { navigate } from '../shared/router';
+import { useSession } from '../shared/session';
 import { SignInForm } from '../shared/SignInForm';
-import { EmptyState, LoadError, Loading } from '../shared/states';
-import { Time } from '../shared/time';
-import type { PortalSession } from './model';
+import { LoadError, Loading } from '../shared/states';
+import { Compose } from './Compose';
+import { Mailbox, MailLayout } from './Mailbox';
+import { APP, isFolder, type PortalSession } from './model';
+import { onPasswordRequired, portalApi } from './nav';
+import { ForcedPasswordChange, Profile } from './Profile';
+import { PortalShell } from './PortalShell';
+import { MailStore } from './store';
 import './portal.css';
 
-const APP = 'XtraMail Mail';
-
 export function PortalApp({ path }: { path: string[] }) {
-  const { state, signIn, signOut, retry } = useSession<PortalSession>('/api/portal/session');
+  const { state, signIn, signOut, retry, expired } = useSession<PortalSession>('/api/portal/session');
+  // Any portal call that finds the session gone goes back to sign in.
+  useEffect(() => onSessionExpired(expired), [expired]);
+
   const signOutToStart = useCallback(async () => {
     await signOut();
     navigate('/portal', { replace: true });
   }, [signOut]);
 
+  const session = state.status === 'signedIn' ? state.session : undefined;
+  const address = session?.user.address;
+
+  // Signing in answers without the mail window and notice: fetch them once.
+  const [extras, setExtras] = useState<Pick<PortalSession, 'windowStart' | 'notice'>>({});
+  useEffect(() => {
+    setExtras({});
+    if (!session || session.mustChangePassword || session.windowStart) return;
+    const controller = new AbortController();
+    portalApi
+      .get<PortalSession>('/api/portal/session', controller.signal)
+      .then((full) => setExtras({ windowStart: full.windowStart, notice: full.notice }))
+      .catch(() => undefined);
+    return () => controller.abort();
+  }, [session]);
+
+  // A route answering 403 password_change_required means the password is still temporary.
+  const [passwordRequired, setPasswordRequired] = useState(false);
+  useEffect(() => onPasswordRequired(() => setPasswordRequired(true)), []);
+  useEffect(() => setPasswordRequired(false), [address]);
+
+  // One store per signed-in person, so lists never leak from one account to the next.
+  const store = useMemo(() => new MailStore(), [address]);
+
+  const [area, ...rest] = path;
+  useEffect(() => {
+    if (session && !session.mustChangePassword && area === undefined)
+      navigate(`/portal/inbox${location.search}`, { replace: true });
+  }, [session, area]);
+
   if (state.status === 'loading') return <Loading label="Checking your session…" />;
   if (state.status === 'error') return <LoadError brand={APP} error={state.error} onRetry={retry} />;
-  if (state.status === 'signedOut') {
+  if (state.status === 'signedOut' || !session) {
     return (
       <>
         <SkipLink />
@@ -34,7 +69,7 @@ export function PortalApp({ path }: { path: string[] }) {
           >
             <SignInForm
               onSignIn={signIn}
-              notice={state.notice}
+              notice={state.status === 'signedOut' ? state.notice : undefined}
               unauthorizedMessage="Email or password is incorrect, or this account has no portal access."
               footer={
                 <p class="form-footer">
@@ -48,78 +83,56 @@ export function PortalApp({ path }: { path: string[] }) {
     );
   }
 
-  return (
-    <PortalShell session={state.session} onSignOut={signOutToStart}>
-      {path.length === 0 ? (
-        <Mailbox session={state.session} />
-      ) : (
-        <NotFound path={location.pathname} app={APP} home={{ href: '/portal', label: 'Go to your mail' }} />
-      )}
-    </PortalShell>
-  );
-}
+  if (session.mustChangePassword || passwordRequired) {
+    return (
+      <ForcedPasswordChange
+        address={session.user.address}
+        onChanged={() => {
+          setPasswordRequired(false);
+          retry();
+        }}
+        onSignOut={signOutToStart}
+      />
+    );
+  }
 
-function Mailbox({ session }: { session: PortalSession }) {
-  return (
-    <Page title="Your mail" app={APP}>
-      <p>
-        Signed in as <strong class="address">{session.user.address}</strong> until{' '}
-        <Time value={session.expiresAt} />.
-      </p>
-      {session.mustChangePassword && (
-        <Alert tone="warning" title="Change your password">
-          Your administrator set a temporary password for you. You must choose your own password before you
-          use the portal; the form to change it will appear here.
-        </Alert>
-      )}
-      <EmptyState>
-        <p>
-          No mail yet: XtraMail copies new mail from the moment it is enabled for your domain, and keeps the
-          last 30 days.
-        </p>
-      </EmptyState>
-    </Page>
-  );
-}
+  const full: PortalSession = {
+    ...session,
+    windowStart: session.windowStart ?? extras.windowStart,
+    notice: session.notice ?? extras.notice,
+  };
 
-interface PortalShellProps {
-  session: PortalSession;
-  onSignOut: () => Promise<void>;
-  children: ComponentChildren;
-}
-
-function PortalShell({ session, onSignOut, children }: PortalShellProps) {
-  const signOut = useSignOut(onSignOut);
-
-  return (
-    <>
-      <SkipLink />
-      <div class="portal">
-        <header class="topbar">
-          <Link href="/portal" class="brand">
-            <BrandMark />
-            <span class="brand-text">
-              XtraMail <span class="brand-sub">Mail</span>
-            </span>
-          </Link>
-          <div class="topbar-user">
-            <span class="user-email" data-testid="portal-address">
-              {session.user.address}
-            </span>
-            <Button variant="quiet" busy={signOut.busy} onClick={signOut.run}>
-              Sign out
-            </Button>
-          </div>
-        </header>
-        <main id="main" class="portal-main" tabIndex={-1}>
-          {signOut.error && (
-            <Alert tone="error" title="Couldn't sign out">
-              {signOut.error}
-            </Alert>
-          )}
-          {children}
+  let body;
+  if (area === undefined || (isFolder(area) && rest.length <= 1)) {
+    body = (
+      <Mailbox
+        session={full}
+        store={store}
+        folder={isFolder(area) ? area : 'inbox'}
+        messageId={rest[0] ? decodeURIComponent(rest[0]) : undefined}
+      />
+    );
+  } else if (area === 'compose' && rest.length === 0) {
+    body = <Compose session={full} store={store} />;
+  } else if (area === 'profile' && rest.length === 0) {
+    body = <Profile session={full} store={store} />;
+  } else {
+    body = (
+      <MailLayout store={store} class="mail-page">
+        <main id="main" class="portal-page" tabIndex={-1}>
+          <NotFound
+            path={location.pathname}
+            app={APP}
+            home={{ href: '/portal/inbox', label: 'Go to your Inbox' }}
+          />
         </main>
-      </div>
-    </>
+      </MailLayout>
+    );
+  }
+
+  return (
+    <PortalShell session={full} onSignOut={signOutToStart} area={area ?? 'inbox'}>
+      {body}
+    </PortalShell>
   );
 }

@@ -1,6 +1,108 @@
+/** The portal's view of the API (see the portal API contract). */
+
+export const APP = 'XtraMail Mail';
+
 /** `GET /api/portal/session` → 200, and `POST` of the same path without its `token`. */
 export interface PortalSession {
   user: { address: string };
   mustChangePassword: boolean;
   expiresAt: string;
+  /** ISO: the oldest mail kept (30 days). Only `GET` answers it. */
+  windowStart?: string;
+  /** An administrator's notice for every portal user, e.g. "Our mail is down until 3 pm". */
+  notice?: string;
+}
+
+export type Folder = 'inbox' | 'sent';
+export const FOLDERS: readonly { id: Folder; label: string }[] = [
+  { id: 'inbox', label: 'Inbox' },
+  { id: 'sent', label: 'Sent' },
+];
+
+export function isFolder(value: string | undefined): value is Folder {
+  return value === 'inbox' || value === 'sent';
+}
+
+export function folderLabel(folder: Folder): string {
+  return folder === 'sent' ? 'Sent' : 'Inbox';
+}
+
+export interface Summary {
+  id: string;
+  folder: Folder;
+  from: string;
+  to: string[];
+  cc: string[];
+  subject: string;
+  date?: string;
+  receivedAt: string;
+  snippet: string;
+  size: number;
+  hasAttachments: boolean;
+  read: boolean;
+  flags: { spam: boolean; virus: boolean; unparseable: boolean };
+}
+
+export interface MessagePage {
+  items: Summary[];
+  nextCursor: string | null;
+  windowStart?: string;
+}
+
+export interface Attachment {
+  index: number;
+  filename: string;
+  contentType: string;
+  size: number;
+  withheld: boolean;
+  contentId?: string;
+  url?: string;
+}
+
+export interface MessageDetail {
+  message: Summary & { headers: Record<string, string> };
+  text: string;
+  html?: string;
+  attachments: Attachment[];
+  rawUrl: string;
+}
+
+export interface UploadTicket {
+  uploadId: string;
+  url: string;
+  expiresAt: string;
+}
+
+export interface ResendProgress {
+  total: number;
+  resent: number;
+  remaining: number;
+}
+
+/** What the list and the reading pane show for a message's time. */
+export function messageTime(message: Pick<Summary, 'date' | 'receivedAt'>): string {
+  return message.date && !Number.isNaN(Date.parse(message.date)) ? message.date : message.receivedAt;
+}
+
+export function subjectOf(message: Pick<Summary, 'subject'>): string {
+  return message.subject.trim() || '(no subject)';
+}
+
+const UNITS = ['bytes', 'KB', 'MB', 'GB'];
+
+export function formatSize(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = unit === 0 || value >= 10 ? 0 : 1;
+  return `${value.toFixed(digits)} ${UNITS[unit]}`;
+}
+
+/** The URL of a folder, a message in it, with the current search kept. */
+export function mailUrl(folder: Folder, q: string, id?: string): string {
+  const path = `/portal/${folder}${id ? `/${encodeURIComponent(id)}` : ''}`;
+  return q ? `${path}?q=${encodeURIComponent(q)}` : path;
 }
