@@ -19,12 +19,7 @@ const project = (name: string, extra: Partial<Config> = {}): Config => ({
 });
 
 const config: Config = {
-  projects: [
-    project('unit'),
-    project('infra'),
-    project('integration'),
-    project('e2e'),
-  ],
+  projects: [project('unit'), project('infra'), project('integration'), project('e2e')],
   // A global option (per-project values are ignored): starting the stand-ins, Chromium or a
   // CDK synth can take several seconds on a loaded 2-core machine.
   testTimeout: 60_000,
