@@ -5,7 +5,15 @@ import { apiClient, signedIn, type ApiClient } from '../support/api-client';
  * Every API route against every kind of caller. A route outside a caller's scope must refuse
  * with the right status, and a domain outside a domain admin's grants must look missing (404).
  */
-type Role = 'anonymous' | 'portalUser' | 'otherDomainAdmin' | 'domainAdmin' | 'partner';
+type Role =
+  | 'anonymous'
+  | 'portalUser'
+  | 'otherDomainAdmin'
+  | 'domainAdmin'
+  | 'partner'
+  /** A partner admin's API token: the partner's scope, but no password changes. */
+  | 'apiToken'
+  | 'revokedToken';
 type Scope = 'self' | 'domain' | 'partner' | 'portal';
 
 interface Case {
@@ -131,10 +139,17 @@ const cases: Case[] = [
 
 function expected(role: Role, test: Case): number {
   if (test.scope === 'portal') return role === 'portalUser' ? test.allowed : 401;
-  if (role === 'anonymous' || role === 'portalUser') return 401;
-  if (test.scope === 'partner' && role !== 'partner') return 403;
+  if (role === 'anonymous' || role === 'portalUser' || role === 'revokedToken') return 401;
+  if (role === 'apiToken' && test.path === '/api/console/password') return 403;
+  if (test.scope === 'partner' && role !== 'partner' && role !== 'apiToken') return 403;
   if (test.scope === 'domain' && role === 'otherDomainAdmin') return 404;
   return test.allowed;
+}
+
+async function revokedToken(partner: ApiClient): Promise<string> {
+  const created = await partner.post('/api/console/tokens', { name: 'revoked' });
+  expect((await partner.delete(`/api/console/tokens/${created.body.id}`)).status).toBe(204);
+  return created.body.token;
 }
 
 let stack: TestStack;
@@ -178,13 +193,25 @@ beforeAll(async () => {
     otherDomainAdmin: await signedIn(stack.webUrl, 'console', 'oda@example.com', password),
     domainAdmin: await signedIn(stack.webUrl, 'console', 'da@example.com', password),
     partner,
+    apiToken: apiClient(stack.webUrl, {
+      bearer: (await partner.post('/api/console/tokens', { name: 'matrix' })).body.token,
+    }),
+    revokedToken: apiClient(stack.webUrl, { bearer: await revokedToken(partner) }),
   });
 });
 afterAll(async () => {
   await stack?.stop();
 });
 
-const roles: Role[] = ['anonymous', 'portalUser', 'otherDomainAdmin', 'domainAdmin', 'partner'];
+const roles: Role[] = [
+  'anonymous',
+  'portalUser',
+  'otherDomainAdmin',
+  'domainAdmin',
+  'partner',
+  'apiToken',
+  'revokedToken',
+];
 test.each(cases.flatMap((c) => roles.map((role) => [`${c.method} ${c.path}`, role, c] as const)))(
   '%s as %s',
   async (_name, role, test) => {

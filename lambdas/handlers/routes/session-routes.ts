@@ -73,8 +73,9 @@ export function sessionApi<A>(options: SessionApiOptions<A>) {
       path,
       summary: 'The signed-in account',
       async handle(request) {
-        const { account, expiresAt } = request.account as Authenticated<A>;
-        return { status: 200, body: { expiresAt: expiresAt.toISOString(), ...present(account) } };
+        // An API token has no expiry of its own (it lasts until revoked).
+        const { account, expiresAt } = request.account as Partial<Authenticated<A>> & { account: A };
+        return { status: 200, body: { expiresAt: expiresAt?.toISOString() ?? null, ...present(account) } };
       },
     }),
     route({
