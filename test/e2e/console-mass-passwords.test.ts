@@ -13,16 +13,6 @@ const D = 'mass.test';
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startTestStack(), launchChromium()]);
-  const partner = await signedIn(stack.webUrl, 'console', TEST_ADMIN.email, TEST_ADMIN.password);
-  await partner.post('/api/console/domains', { name: D });
-  // 60 users: more than one page of 50, and a few mailing lists among them.
-  for (let i = 0; i < 60; i++) {
-    const type = i % 20 === 0 ? 'mailing_list' : 'user';
-    await partner.post(`/api/console/domains/${D}/users`, {
-      address: `p${String(i).padStart(2, '0')}`,
-      type,
-    });
-  }
   page = await browser.newPage({ acceptDownloads: true });
   page.on('pageerror', (error) => errors.push(error.message));
 });
@@ -48,8 +38,13 @@ async function signIn(target: Page) {
   await target.getByRole('navigation', { name: 'Console' }).waitFor();
 }
 
-test('an admin turns on XtraMail with Update Products', async () => {
+test('an admin adds a domain and turns on XtraMail with Update Products', async () => {
   await signIn(page);
+  await page.getByRole('button', { name: 'Add domain' }).click();
+  const add = page.getByRole('dialog', { name: 'Add domain' });
+  await add.getByLabel('Domain name').fill(D);
+  await add.getByRole('button', { name: 'Add domain' }).click();
+  await page.getByText(D, { exact: true }).first().waitFor();
   await page.goto(`${stack.webUrl}/console/domains/${D}/products`);
   const product = page.getByLabel('XtraMail Email Continuity');
   await product.check();
@@ -60,11 +55,20 @@ test('an admin turns on XtraMail with Update Products', async () => {
   );
 });
 
-test('select all users across pages, generate passwords, download the CSV once; a user signs in with one', async () => {
+test('select all 120 users across pages, generate passwords, download the CSV once; a user signs in with one', async () => {
+  // 120 users through the API: three pages of 50, and mailing lists among them.
+  const partner = await signedIn(stack.webUrl, 'console', TEST_ADMIN.email, TEST_ADMIN.password);
+  for (let i = 0; i < 120; i++) {
+    const type = i % 20 === 0 ? 'mailing_list' : 'user';
+    await partner.post(`/api/console/domains/${D}/users`, {
+      address: `p${String(i).padStart(3, '0')}`,
+      type,
+    });
+  }
   await page.goto(`${stack.webUrl}/console/domains/${D}/users`);
-  await page.getByText(`p00@${D}`, { exact: true }).first().waitFor();
+  await page.getByText(`p000@${D}`, { exact: true }).first().waitFor();
   await page.getByLabel('Select all users on this page').check();
-  await page.getByRole('button', { name: /Select all 60 users/ }).click();
+  await page.getByRole('button', { name: /Select all 120 users/ }).click();
   await page.getByRole('button', { name: 'Set portal password' }).first().click();
   const dialog = page.getByRole('dialog', { name: 'Set portal password' });
   await dialog.getByLabel('Generate a unique strong password for each user').check();
@@ -77,8 +81,9 @@ test('select all users across pages, generate passwords, download the CSV once; 
     .split(/\r?\n/);
   expect(csv[0].toLowerCase()).toBe('address,password');
   const rows = csv.slice(1).map((line) => line.split(',').map((cell) => cell.replace(/^"|"$/g, '')));
-  expect(rows).toHaveLength(57); // 60 users less 3 mailing lists, refused one by one
-  expect(new Set(rows.map(([, password]) => password)).size).toBe(57);
+  expect(rows).toHaveLength(114); // 120 users less 6 mailing lists, refused one by one
+  expect(new Set(rows.map(([, password]) => password)).size).toBe(114);
+  for (const [, password] of rows) expect(password.replace(/-/g, '').length).toBeGreaterThanOrEqual(16);
   await expect(dialog.textContent()).resolves.toMatch(/mailing list|User or Discovered User/i);
 
   const [address, password] = rows[5];
