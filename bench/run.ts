@@ -3,11 +3,13 @@
  * measured on the local stack. Never pass/fail.
  * Benchmarks: intake (SMTP → S3 → ingest → DynamoDB), sign-in (scrypt + JWT over HTTP),
  * ingest (the ingest handler over a corpus of real mail: throughput, CPU against its floors,
- * AWS requests per message, peak memory on a 40 MB message; see bench/ingest.ts).
+ * AWS requests per message, peak memory on a 40 MB message; see bench/ingest.ts), api (the portal
+ * API under autocannon load on a 5,000-message mailbox, AWS requests per call; see bench/api.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { startTestStack, TEST_ADMIN, type TestStack } from '../test/support/local-stack';
 import { smtpClient } from '../test/support/smtp-client';
+import { apiBenchmark } from './api';
 import { parseBenchArgs, type BenchOptions } from './args';
 import { ingestBenchmark } from './ingest';
 
@@ -67,6 +69,7 @@ const benchmarks: Record<string, (stack: TestStack, options: BenchOptions) => Pr
     print(`  latency: ${summary(times)}`);
   },
   ingest: (stack, options) => ingestBenchmark(stack, options, print),
+  api: (stack, options) => apiBenchmark(stack, options, print),
 };
 
 async function main() {
