@@ -261,7 +261,7 @@ function PasswordResultView({
           <p role="status" class="muted">
             {copyStatus}
           </p>
-          <div class="table-wrap table-scroll">
+          <div class="table-wrap table-scroll" tabIndex={0} role="region" aria-label="Generated passwords">
             <table class="data-table secret-table">
               <caption class="sr-only">Generated passwords</caption>
               <thead>
@@ -288,7 +288,12 @@ function PasswordResultView({
       {result.refused.length > 0 && (
         <section class="stack" aria-labelledby="refused-heading">
           <h3 id="refused-heading">Not changed ({formatCount(result.refused.length)})</h3>
-          <div class="table-wrap table-scroll">
+          <div
+            class="table-wrap table-scroll"
+            tabIndex={0}
+            role="region"
+            aria-label="Users whose password was not set"
+          >
             <table class="data-table">
               <caption class="sr-only">Users whose password was not set</caption>
               <thead>

@@ -57,7 +57,13 @@ export function DataTable<T>(props: DataTableProps<T>) {
     );
 
   return (
-    <div class={`table-wrap${props.class ? ` ${props.class}` : ''}`}>
+    // Focusable and named, so a keyboard can scroll the table when it is wider than the screen.
+    <div
+      class={`table-wrap${props.class ? ` ${props.class}` : ''}`}
+      tabIndex={0}
+      role="region"
+      aria-label={typeof caption === 'string' ? caption : undefined}
+    >
       <table class="data-table" aria-busy={busy ? 'true' : undefined}>
         <caption class={props.showCaption ? 'table-caption' : 'sr-only'}>{caption}</caption>
         <thead>
