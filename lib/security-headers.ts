@@ -2,19 +2,19 @@
  * The browser-facing security headers, shared by CloudFront (cloud) and the local server so
  * both serve the SPA under the same policy.
  *
- * Nothing runs or loads from elsewhere except two deliberate openings:
- * - `connect-src` adds the mail bucket's origin: attachments upload straight to S3 through
- *   presigned URLs (API Gateway and Lambda cap request bodies far below SES's 40 MB).
- * - `img-src` adds `https:`: mail HTML is shown in a sandboxed srcdoc iframe, which inherits this
- *   policy, and "Show images" must be able to load remote images. The iframe carries its own
- *   stricter policy that blocks them until the user asks.
+ * Nothing runs or loads from elsewhere except one deliberate opening: `connect-src` adds the
+ * mail bucket's origin, because attachments upload straight to S3 through presigned URLs (API
+ * Gateway and Lambda cap request bodies far below SES's 40 MB). The SPA shows no image from the
+ * bucket or the internet: a message's body is its own document
+ * (`GET /api/portal/messages/{id}/body`, framed through `frame-src 'self'`) under its own,
+ * stricter policy, which is where "Show images" lets remote images in.
  */
 export function contentSecurityPolicy(options: { mailBucketOrigin: string }): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
-    `img-src 'self' data: blob: https: ${options.mailBucketOrigin}`,
+    "img-src 'self' data: blob:",
     "font-src 'self'",
     `connect-src 'self' ${options.mailBucketOrigin}`,
     "frame-src 'self' blob:",

@@ -31,6 +31,7 @@ import { Construct } from 'constructs';
 import type { XtraMailConfig } from './config';
 import { REPO_ROOT } from './lambda-defaults';
 import { nagResource } from './nag';
+import { API_CONTENT_SECURITY_POLICY } from '../lambdas/handlers/http/headers';
 import { contentSecurityPolicy, HSTS_MAX_AGE_SECONDS, securityHeaders } from './security-headers';
 
 export interface WebProps {
@@ -71,12 +72,16 @@ const REVALIDATE = CacheControl.fromString('no-cache');
 /**
  * The web front end: the SPA in a private bucket behind CloudFront (Origin Access Control), and
  * `/api/*` forwarded uncached to the HTTP API. Both behaviors send the same security headers as
- * the local server (`lib/security-headers.ts`).
+ * the local server (`lib/security-headers.ts`), except that `/api/*` keeps the CSP and frame
+ * options the API sets.
  */
 export class Web extends Construct {
   public readonly siteBucket: Bucket;
   public readonly distribution: Distribution;
+  /** The SPA's security headers. */
   public readonly responseHeadersPolicy: ResponseHeadersPolicy;
+  /** `/api/*`: the same, except that the API's own CSP and frame options are kept. */
+  public readonly apiResponseHeadersPolicy: ResponseHeadersPolicy;
   /** The SPA build (`npm run build:web` → `web/dist`), bundled at synth time. */
   public readonly spaAsset: Asset;
   /** `https://` + the custom domain, or the distribution's own domain name. */
@@ -96,29 +101,48 @@ export class Web extends Construct {
       serverAccessLogsPrefix: 's3/site/',
     });
 
-    this.responseHeadersPolicy = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
-      comment: 'XtraMail security headers (lib/security-headers.ts)',
-      securityHeadersBehavior: {
-        contentSecurityPolicy: {
-          contentSecurityPolicy: contentSecurityPolicy({ mailBucketOrigin: props.mailBucketOrigin }),
-          override: true,
+    const headersPolicy = (
+      id: string,
+      comment: string,
+      frame: { csp: string; frameOption: HeadersFrameOption; override: boolean },
+    ) =>
+      new ResponseHeadersPolicy(this, id, {
+        comment,
+        securityHeadersBehavior: {
+          contentSecurityPolicy: { contentSecurityPolicy: frame.csp, override: frame.override },
+          strictTransportSecurity: {
+            accessControlMaxAge: Duration.seconds(HSTS_MAX_AGE_SECONDS),
+            includeSubdomains: true,
+            preload: true,
+            override: true,
+          },
+          frameOptions: { frameOption: frame.frameOption, override: frame.override },
+          contentTypeOptions: { override: true },
+          referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
         },
-        strictTransportSecurity: {
-          accessControlMaxAge: Duration.seconds(HSTS_MAX_AGE_SECONDS),
-          includeSubdomains: true,
-          preload: true,
-          override: true,
+        customHeadersBehavior: {
+          customHeaders: [
+            { header: 'Permissions-Policy', value: headers['Permissions-Policy'], override: true },
+          ],
         },
-        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
-        contentTypeOptions: { override: true },
-        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
+      });
+    this.responseHeadersPolicy = headersPolicy(
+      'SecurityHeaders',
+      'XtraMail security headers (lib/security-headers.ts)',
+      {
+        csp: contentSecurityPolicy({ mailBucketOrigin: props.mailBucketOrigin }),
+        frameOption: HeadersFrameOption.DENY,
+        override: true,
       },
-      customHeadersBehavior: {
-        customHeaders: [
-          { header: 'Permissions-Policy', value: headers['Permissions-Policy'], override: true },
-        ],
-      },
-    });
+    );
+    // The API sets its own CSP and frame options on every response (strict by default; the
+    // message body document is framed by the portal under its own policy), so CloudFront keeps
+    // them and only fills them in, just as strict, on responses that lack them.
+    this.apiResponseHeadersPolicy = headersPolicy(
+      'ApiSecurityHeaders',
+      "XtraMail API security headers: the origin's CSP and frame options win",
+      { csp: API_CONTENT_SECURITY_POLICY, frameOption: HeadersFrameOption.DENY, override: false },
+    );
 
     const spaRouting = new CloudFrontFunction(this, 'SpaRouting', {
       runtime: FunctionRuntime.JS_2_0,
@@ -159,7 +183,7 @@ export class Web extends Construct {
           allowedMethods: AllowedMethods.ALLOW_ALL,
           cachePolicy: CachePolicy.CACHING_DISABLED,
           originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-          responseHeadersPolicy: this.responseHeadersPolicy,
+          responseHeadersPolicy: this.apiResponseHeadersPolicy,
         },
       },
     });

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { mergeHeaders } from '../../lambdas/handlers/http/headers';
 
 export type ApiLambda = (
   event: APIGatewayProxyEventV2,
@@ -106,9 +107,12 @@ const lambdaContext = (name: string): Context =>
 /** The same headers CloudFront's response headers policy adds (lib/security-headers.ts). */
 let SECURITY_HEADERS: Readonly<Record<string, string>> = {};
 
+/** The security headers, then the handler's: a handler's header replaces ours whatever its case. */
 function sendResult(res: ServerResponse, result: APIGatewayProxyStructuredResultV2) {
-  const headers: Record<string, string | string[]> = { ...SECURITY_HEADERS };
-  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+  const headers: Record<string, string | string[]> = mergeHeaders(
+    SECURITY_HEADERS,
+    Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name, String(value)])),
+  );
   if (result.cookies?.length) headers['Set-Cookie'] = result.cookies;
   res.writeHead(result.statusCode ?? 200, headers);
   res.end(result.body ? Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8') : undefined);

@@ -1,5 +1,6 @@
 import * as vm from 'node:vm';
 import { Match } from 'aws-cdk-lib/assertions';
+import { API_CONTENT_SECURITY_POLICY } from '../../lambdas/handlers/http/headers';
 import { HSTS_MAX_AGE_SECONDS } from '../../lib/security-headers';
 import { SPA_ROUTING_FUNCTION_CODE } from '../../lib/web';
 import { buildStack, logicalId, MANAGED_CONFIG, resourcesOf, ofType as ofTypeIn } from './stack-fixture';
@@ -16,6 +17,9 @@ const config = distribution.Properties.DistributionConfig;
 const apiBehavior = config.CacheBehaviors.find((b: { PathPattern: string }) => b.PathPattern === '/api/*');
 const originById = (id: string) => config.Origins.find((o: { Id: string }) => o.Id === id);
 const headersPolicyId = logicalId(stack.web.responseHeadersPolicy);
+const apiHeadersPolicyId = logicalId(stack.web.apiResponseHeadersPolicy);
+const securityHeadersOf = (id: string) =>
+  resources[id].Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
 
 describe('Web: site bucket', () => {
   test('is private, encrypted and TLS-only', () => {
@@ -92,10 +96,11 @@ describe('Web: distribution', () => {
     });
   });
 
-  test('redirects the SPA to HTTPS and attaches the security headers to both behaviors', () => {
+  test('redirects the SPA to HTTPS and attaches a security headers policy to each behavior', () => {
     expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
     expect(config.DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual({ Ref: headersPolicyId });
-    expect(apiBehavior.ResponseHeadersPolicyId).toEqual({ Ref: headersPolicyId });
+    expect(apiBehavior.ResponseHeadersPolicyId).toEqual({ Ref: apiHeadersPolicyId });
+    template.resourceCountIs('AWS::CloudFront::ResponseHeadersPolicy', 2);
   });
 
   test('writes standard logs to the log bucket', () => {
@@ -120,9 +125,9 @@ describe('Web: distribution', () => {
   });
 });
 
-describe('Web: response headers policy', () => {
-  test('sends a strict CSP, HSTS with preload, DENY framing, nosniff and no referrer', () => {
-    const { SecurityHeadersConfig } = resources[headersPolicyId].Properties.ResponseHeadersPolicyConfig;
+describe('Web: response headers policies', () => {
+  test('the SPA gets a strict CSP, HSTS with preload, DENY framing, nosniff and no referrer', () => {
+    const SecurityHeadersConfig = securityHeadersOf(headersPolicyId);
     expect(SecurityHeadersConfig).toMatchObject({
       ContentSecurityPolicy: { Override: true },
       StrictTransportSecurity: {
@@ -147,6 +152,30 @@ describe('Web: response headers policy', () => {
     }
     expect(csp).toContain('RegionalDomainName');
     expect(csp).not.toContain('unsafe-inline');
+    // Mail is its own document under its own policy; the SPA shows no remote image.
+    expect(csp).toMatch(/img-src 'self' data: blob:;/);
+    expect(csp).not.toContain('https:;');
+  });
+
+  test("/api/* keeps the API's own CSP and frame options; HSTS, nosniff and referrer are enforced", () => {
+    const SecurityHeadersConfig = securityHeadersOf(apiHeadersPolicyId);
+    expect(SecurityHeadersConfig).toEqual({
+      ContentSecurityPolicy: { ContentSecurityPolicy: API_CONTENT_SECURITY_POLICY, Override: false },
+      FrameOptions: { FrameOption: 'DENY', Override: false },
+      StrictTransportSecurity: {
+        AccessControlMaxAgeSec: HSTS_MAX_AGE_SECONDS,
+        IncludeSubdomains: true,
+        Preload: true,
+        Override: true,
+      },
+      ContentTypeOptions: { Override: true },
+      ReferrerPolicy: { ReferrerPolicy: 'no-referrer', Override: true },
+    });
+    expect(API_CONTENT_SECURITY_POLICY).toBe("default-src 'none'; frame-ancestors 'none'");
+    const custom = resources[apiHeadersPolicyId].Properties.ResponseHeadersPolicyConfig.CustomHeadersConfig;
+    expect(custom.Items).toEqual([
+      { Header: 'Permissions-Policy', Value: expect.any(String), Override: true },
+    ]);
   });
 });
 

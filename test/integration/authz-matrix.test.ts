@@ -119,6 +119,7 @@ const cases: Case[] = [
     allowed: 404,
   },
   { method: 'GET', path: `/api/portal/messages/${MISSING}/raw`, scope: 'portal', allowed: 404 },
+  { method: 'GET', path: `/api/portal/messages/${MISSING}/body`, scope: 'portal', allowed: 404 },
   {
     method: 'POST',
     path: '/api/portal/uploads',

@@ -4,6 +4,8 @@ import {
   sessionCookie,
   sessionToken,
 } from '../../lambdas/handlers/http/cookies';
+import { toResult } from '../../lambdas/handlers/http/api-handler';
+import { API_CONTENT_SECURITY_POLICY, mergeHeaders } from '../../lambdas/handlers/http/headers';
 import { Router } from '../../lambdas/handlers/http/router';
 import { route, type Route } from '../../lambdas/handlers/http/types';
 
@@ -142,5 +144,47 @@ describe('session cookies', () => {
     expect(
       sessionToken({ headers: { authorization: 'Bearer ' }, cookies: {} }, 'xm_console'),
     ).toBeUndefined();
+  });
+});
+
+describe('Responses', () => {
+  test('JSON by default, uncached, under a strict CSP that forbids framing', () => {
+    expect(toResult({ status: 200, body: { ok: true } })).toEqual({
+      statusCode: 200,
+      headers: {
+        'Cache-Control': 'no-store',
+        'Content-Security-Policy': API_CONTENT_SECURITY_POLICY,
+        'X-Frame-Options': 'DENY',
+        'Content-Type': 'application/json; charset=utf-8',
+      },
+      body: '{"ok":true}',
+    });
+    expect(toResult({ status: 204 }).headers).not.toHaveProperty('Content-Type');
+    expect(toResult({ status: 204 })).not.toHaveProperty('body');
+  });
+
+  test("a raw body is sent as is, and a route's headers replace the defaults whatever their case", () => {
+    const result = toResult({
+      status: 200,
+      raw: { contentType: 'text/html; charset=utf-8', body: '<!doctype html><p>Hi' },
+      headers: { 'content-security-policy': "default-src 'none'", 'X-FRAME-OPTIONS': 'SAMEORIGIN' },
+    });
+    expect(result.body).toBe('<!doctype html><p>Hi');
+    expect(result.headers).toEqual({
+      'Cache-Control': 'no-store',
+      'Content-Type': 'text/html; charset=utf-8',
+      'content-security-policy': "default-src 'none'",
+      'X-FRAME-OPTIONS': 'SAMEORIGIN',
+    });
+  });
+
+  test('mergeHeaders lays overrides over the base, one header per name in any case', () => {
+    expect(
+      mergeHeaders(
+        { 'Content-Security-Policy': 'a', 'X-Frame-Options': 'DENY' },
+        { 'content-security-policy': 'b' },
+      ),
+    ).toEqual({ 'X-Frame-Options': 'DENY', 'content-security-policy': 'b' });
+    expect(mergeHeaders({ A: '1' }, undefined)).toEqual({ A: '1' });
   });
 });

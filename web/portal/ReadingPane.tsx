@@ -1,11 +1,11 @@
 import type { Ref } from 'preact';
-import { useMemo, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { ApiError } from '../shared/api';
 import { Alert } from '../shared/forms';
 import { Icon } from '../shared/icons';
 import { ErrorPanel, LoadingLine } from '../shared/states';
 import { Time } from '../shared/time';
-import { buildFrameDocument } from './body';
+import { bodyUrl, hasRemoteImages } from './body';
 import type { ReplyMode } from './draft';
 import { PIcon, type PortalIconName } from './icons';
 import {
@@ -168,7 +168,7 @@ function MessageView({
       )}
       {shown.length > 0 && <Attachments items={shown} />}
       {html ? (
-        <HtmlBody key={message.id} html={html} attachments={attachments} />
+        <HtmlBody key={message.id} messageId={message.id} remoteImages={hasRemoteImages(html)} />
       ) : (
         <pre class="message-text">
           {text.trim() ? text.replace(/^(?:[ \t]*\r?\n)+/, '') : '(This message has no text.)'}
@@ -239,15 +239,11 @@ function Attachments({ items }: { items: Attachment[] }) {
   );
 }
 
-function HtmlBody({ html, attachments }: { html: string; attachments: Attachment[] }) {
+function HtmlBody({ messageId, remoteImages }: { messageId: string; remoteImages: boolean }) {
   const [showImages, setShowImages] = useState(false);
-  const frame = useMemo(
-    () => buildFrameDocument(html, attachments, showImages),
-    [html, attachments, showImages],
-  );
   return (
     <>
-      {frame.hasRemoteImages && !showImages && (
+      {remoteImages && !showImages && (
         <div class="images-bar">
           <PIcon name="image" />
           <p>Remote images are blocked to protect your privacy.</p>
@@ -261,13 +257,14 @@ function HtmlBody({ html, attachments }: { html: string; attachments: Attachment
         </div>
       )}
       <div class="frame-wrap">
+        {/* A new frame for "Show images": changing src would add a history entry to Back through. */}
         <iframe
           key={String(showImages)}
           sandbox="allow-popups allow-popups-to-escape-sandbox"
           referrerpolicy="no-referrer"
           title="Message body"
           class="message-frame"
-          srcdoc={frame.srcdoc}
+          src={bodyUrl(messageId, showImages)}
         />
       </div>
     </>

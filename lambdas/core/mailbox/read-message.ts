@@ -47,11 +47,9 @@ export async function findMessage(
   return item;
 }
 
-/**
- * One message to read: its summary, body and attachment links. The message and its body come
- * in one batched read; a body too large for the table adds one S3 GET. Opening marks it read.
- */
-export async function readMessage(deps: MailboxDeps, mailbox: string, id: string) {
+/** A live message of the user's own mailbox and its parsed body: one batched read, plus one S3
+ * GET for a body too large for the table. Anything else (another user's id included) is a 404. */
+async function loadMessage(deps: MailboxDeps, mailbox: string, id: string) {
   const key = messageKey(mailbox, id);
   const parsedId = parseMessageId(id);
   if (!key || !parsedId) throw notFound();
@@ -65,9 +63,12 @@ export async function readMessage(deps: MailboxDeps, mailbox: string, id: string
     const stored = await deps.blobs.get(bodyObjectKey(message.sesMessageId));
     body = stored && (JSON.parse(stored.toString('utf8')) as MessageBody);
   }
-  if (!message.read) await deps.table.put({ ...item, read: true });
+  return { item, message, body };
+}
 
-  const attachments = await Promise.all(
+/** The message's attachments, each with a 5-minute download link unless it is withheld. */
+const attachmentLinks = (deps: MailboxDeps, message: SnapshotMessage) =>
+  Promise.all(
     message.attachments.map(async (attachment) => ({
       ...attachment,
       ...(attachment.withheld
@@ -81,6 +82,16 @@ export async function readMessage(deps: MailboxDeps, mailbox: string, id: string
           }),
     })),
   );
+
+/**
+ * One message to read: its summary, body and attachment links. The message and its body come
+ * in one batched read; a body too large for the table adds one S3 GET. Opening marks it read.
+ */
+export async function readMessage(deps: MailboxDeps, mailbox: string, id: string) {
+  const { item, message, body } = await loadMessage(deps, mailbox, id);
+  if (!message.read) await deps.table.put({ ...item, read: true });
+
+  const attachments = await attachmentLinks(deps, message);
   const rawUrl = await deps.blobs.downloadUrl(originalKey(message), {
     filename: `${
       (message.subject || 'message')
@@ -98,6 +109,12 @@ export async function readMessage(deps: MailboxDeps, mailbox: string, id: string
     attachments,
     rawUrl,
   };
+}
+
+/** The body and attachment links of a message, as `readMessage` has them, without marking it read. */
+export async function messageContent(deps: MailboxDeps, mailbox: string, id: string) {
+  const { message, body } = await loadMessage(deps, mailbox, id);
+  return { text: body?.text ?? '', html: body?.html, attachments: await attachmentLinks(deps, message) };
 }
 
 export async function setRead(

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { z } from 'zod';
 import { AppError, badRequest } from '../../core/errors';
 import { parseCookies } from './cookies';
+import { API_CONTENT_SECURITY_POLICY, API_FRAME_OPTIONS, mergeHeaders } from './headers';
 import { Router } from './router';
 import type { HttpRequest, HttpResponse, Route } from './types';
 
@@ -18,16 +19,24 @@ const matched = new WeakMap<Context, Matched>();
 
 const errorBody = (code: string, message: string) => ({ error: { code, message } });
 
-function toResult(response: HttpResponse): Result {
-  const hasBody = response.body !== undefined;
+/**
+ * A route's response as API Gateway sends it: JSON (or a raw body), never cached, under the
+ * API's strict CSP and frame options unless the route set its own.
+ */
+export function toResult(response: HttpResponse): Result {
+  const { raw } = response;
+  const json = !raw && response.body !== undefined;
+  const contentType = raw?.contentType ?? (json ? 'application/json; charset=utf-8' : undefined);
+  const defaults: Record<string, string> = {
+    'Cache-Control': 'no-store',
+    'Content-Security-Policy': API_CONTENT_SECURITY_POLICY,
+    'X-Frame-Options': API_FRAME_OPTIONS,
+    ...(contentType ? { 'Content-Type': contentType } : {}),
+  };
   return {
     statusCode: response.status,
-    headers: {
-      'Cache-Control': 'no-store',
-      ...(hasBody ? { 'Content-Type': 'application/json; charset=utf-8' } : {}),
-      ...response.headers,
-    },
-    ...(hasBody ? { body: JSON.stringify(response.body) } : {}),
+    headers: mergeHeaders(defaults, response.headers),
+    ...(raw ? { body: raw.body } : json ? { body: JSON.stringify(response.body) } : {}),
     ...(response.cookies?.length ? { cookies: response.cookies } : {}),
   };
 }

@@ -15,7 +15,11 @@ export interface HttpRequest<Body = unknown, Query = Record<string, string>> {
 
 export interface HttpResponse {
   status: number;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as is, with this content type, instead of a JSON `body`. */
+  raw?: { contentType: string; body: string };
+  /** Replace the defaults (`Cache-Control`, `Content-Security-Policy`, …) name for name, in any case. */
   headers?: Record<string, string>;
   cookies?: string[];
 }

@@ -6,6 +6,7 @@ import { portalSessions, type PortalProfile } from '../../core/auth/portal-sessi
 import { issueSessionToken } from '../../core/auth/session-token';
 import type { SessionDeps } from '../../core/auth/sessions';
 import { AppError } from '../../core/errors';
+import { messageBodyDocument } from '../../core/mailbox/body-document';
 import { listMessages, windowStart } from '../../core/mailbox/list-messages';
 import {
   findMessage,
@@ -153,6 +154,32 @@ export function portalApi(deps: PortalDeps) {
       summary: 'One message: headers, sanitized HTML, text, attachments with 5-minute download links',
       async handle(request) {
         return { status: 200, body: await readMessage(deps, userOf(request).address, request.params.id) };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/api/portal/messages/{id}/body',
+      summary:
+        'The message body as a sandboxed HTML document for the reading pane (remote images only with images=1); does not mark it read',
+      query: z.object({ images: z.enum(['0', '1']).default('0') }),
+      async handle(request) {
+        const { document, contentSecurityPolicy } = await messageBodyDocument(
+          deps,
+          userOf(request).address,
+          request.params.id,
+          { images: request.query.images === '1' },
+        );
+        return {
+          status: 200,
+          raw: { contentType: 'text/html; charset=utf-8', body: document },
+          headers: {
+            'Content-Security-Policy': contentSecurityPolicy,
+            'X-Frame-Options': 'SAMEORIGIN',
+            'Cache-Control': 'private, no-store',
+            'X-Content-Type-Options': 'nosniff',
+            'Referrer-Policy': 'no-referrer',
+          },
+        };
       },
     }),
     route({
