@@ -183,15 +183,16 @@ interface Setup {
 /** bench.test managed, XtraMail on (before any message's receipt time), users user0…user49. */
 async function setUp(): Promise<Setup> {
   // Imported only now: the handlers read the environment that startTestStack set.
-  const [{ runtime }, domains, { rawMailKey }, { sesEvent }] = await Promise.all([
+  const [{ runtime }, domains, { putUser }, { rawMailKey }, { sesEvent }] = await Promise.all([
     import('../lambdas/handlers/runtime'),
     import('../lambdas/core/domains/domains'),
+    import('../lambdas/core/users/users'),
     import('../lambdas/core/ingest/receipt'),
     import('../bin/local/smtp-receiver'),
   ]);
   if (!(await domains.getDomain(runtime, DOMAIN))) await domains.createDomain(runtime, DOMAIN);
   await domains.setXtraMail(runtime, DOMAIN, true);
-  for (let i = 0; i < USERS; i++) await domains.putUser(runtime, `user${i}@${DOMAIN}`, 'user');
+  for (let i = 0; i < USERS; i++) await putUser(runtime, `user${i}@${DOMAIN}`, 'user');
   return {
     put: (id, raw) => runtime.blobs.put(rawMailKey(id), raw, 'message/rfc822'),
     sesEvent,

@@ -32,8 +32,9 @@ beforeAll(async () => {
   });
   documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoDbEndpoint }));
   ({ runtime } = await import('../../lambdas/handlers/runtime'));
-  const { createDomain, setXtraMail, setAddressDiscovery, putUser } =
+  const { createDomain, setXtraMail, setAddressDiscovery } =
     await import('../../lambdas/core/domains/domains');
+  const { putUser } = await import('../../lambdas/core/users/users');
   for (const domain of ['acme.test', 'off.test', 'closed.test']) await createDomain(runtime, domain);
   await setXtraMail(runtime, 'acme.test', true);
   await setXtraMail(runtime, 'closed.test', true);

@@ -89,6 +89,3 @@ export async function setAddressDiscovery(deps: DomainDeps, name: string, on: bo
   await deps.table.put(domainToItem(updated));
   return updated;
 }
-
-/** Kept here for callers written before users moved to their own module. */
-export { putUser } from '../users/users';
