@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { MAIL_BUCKET, TABLE_NAME } from '../../bin/local/stack';
@@ -8,6 +7,7 @@ import type { Table } from '../../lambdas/adapters/table';
 import type { Item } from '../../lambdas/core/entities/keys';
 import { startTestStack, type TestStack } from '../support/local-stack';
 import { smtpClient } from '../support/smtp-client';
+import { standInClients } from '../support/stand-in-clients';
 
 /** The same adapter with one method replaced: a failing adapter for fault injection. */
 const overriding = <T extends object>(target: T, override: Partial<T>): T =>
@@ -24,13 +24,7 @@ let runtime: Runtime;
 beforeAll(async () => {
   stack = await startTestStack();
   smtp = smtpClient(stack.smtpPort);
-  s3 = new S3Client({
-    endpoint: stack.s3Endpoint,
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-  documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoDbEndpoint }));
+  ({ s3, documents } = standInClients(stack));
   ({ runtime } = await import('../../lambdas/handlers/runtime'));
   const { createDomain, setXtraMail, setAddressDiscovery } =
     await import('../../lambdas/core/domains/domains');

@@ -1,9 +1,9 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { MAIL_BUCKET, TABLE_NAME } from '../../bin/local/stack';
 import { startTestStack, type TestStack } from '../support/local-stack';
 import { smtpClient } from '../support/smtp-client';
+import { standInClients } from '../support/stand-in-clients';
 
 let stack: TestStack;
 let smtp: ReturnType<typeof smtpClient>;
@@ -13,14 +13,7 @@ let documents: DynamoDBDocumentClient;
 beforeAll(async () => {
   stack = await startTestStack();
   smtp = smtpClient(stack.smtpPort);
-  // Plain SDK clients pointed at the stand-ins, to look at what the product stored.
-  s3 = new S3Client({
-    endpoint: stack.s3Endpoint,
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-  documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoDbEndpoint }));
+  ({ s3, documents } = standInClients(stack));
 });
 
 afterAll(async () => {
