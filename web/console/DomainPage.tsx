@@ -13,6 +13,7 @@ import { Time } from '../shared/time';
 import { toast } from '../shared/toast';
 import { XtraMailStatus } from './DomainsPage';
 import { LogsTab } from './LogsTab';
+import { MailFlowTab } from './MailFlowTab';
 import {
   CONSOLE_APP as APP,
   type ConsoleSession,
@@ -107,7 +108,7 @@ export function DomainPage({ domain: name, tab = 'overview' }: DomainPageProps) 
         {data && tab === 'products' && <ProductsTab domain={data.domain} onChange={setDomain} />}
         {data && tab === 'users' && <UsersTab domain={data.domain} />}
         {data && tab === 'logs' && <LogsTab domain={data.domain} />}
-        {tab === 'mail-flow' && <MailFlowTab />}
+        {data && tab === 'mail-flow' && <MailFlowTab domain={data.domain} />}
       </section>
     </Page>
   );
@@ -347,14 +348,5 @@ function AddressDiscovery({ domain, onChange }: { domain: Domain; onChange: (dom
         copied; add users yourself on the Users tab.
       </p>
     </section>
-  );
-}
-
-function MailFlowTab() {
-  return (
-    <div class="panel">
-      <h2>Mail Flow</h2>
-      <p>Mail Flow (pause delivery, held mail) arrives with the Mail Flow issue.</p>
-    </div>
   );
 }
