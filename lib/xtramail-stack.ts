@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { Api } from './api';
 import { BootstrapAdmin } from './bootstrap-admin';
 import { resolveConfig, type XtraMailConfig, type XtraMailConfigInput } from './config';
+import { MailFlow } from './mail-flow';
 import { MailIntake } from './mail-intake';
 import { Storage } from './storage';
 import { Web } from './web';
@@ -18,6 +19,7 @@ export class XtraMailStack extends Stack {
   public readonly storage: Storage;
   public readonly mailIntake: MailIntake;
   public readonly api: Api;
+  public readonly mailFlow: MailFlow;
   public readonly bootstrapAdmin: BootstrapAdmin;
   public readonly web: Web;
 
@@ -34,6 +36,12 @@ export class XtraMailStack extends Stack {
 
     this.mailIntake = new MailIntake(this, 'MailIntake', { table, mailBucket, managedDomains });
     this.api = new Api(this, 'Api', { table, mailBucket, managedDomains });
+    this.mailFlow = new MailFlow(this, 'MailFlow', {
+      table,
+      mailBucket,
+      managedDomains,
+      producers: [this.mailIntake.ingestFunction, this.api.consoleFunction],
+    });
     this.bootstrapAdmin = new BootstrapAdmin(this, 'BootstrapAdmin', {
       table,
       adminEmail: this.config.bootstrapAdminEmail,
@@ -55,6 +63,11 @@ export class XtraMailStack extends Stack {
       description: 'Failed ingest events; re-drive with npm run replay-dlq -- --queue-url … --function …',
       value: this.mailIntake.deadLetterQueue.queueUrl,
     });
+    new CfnOutput(this, 'DeliveryQueueUrl', {
+      description: 'Mail Flow delivery jobs (the deliver function consumes them)',
+      value: this.mailFlow.queue.queueUrl,
+    });
+    new CfnOutput(this, 'DeliveryDeadLetterQueueUrl', { value: this.mailFlow.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'ReceiptRuleSetName', { value: this.mailIntake.ruleSet.receiptRuleSetName });
     new CfnOutput(this, 'BootstrapAdminEmail', { value: this.config.bootstrapAdminEmail });
     new CfnOutput(this, 'BootstrapAdminPasswordSecret', {

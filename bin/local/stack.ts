@@ -4,10 +4,12 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SESEvent } from 'aws-lambda';
 import { securityHeaders } from '../../lib/security-headers';
+import { NodemailerRelay } from '../../lambdas/adapters/smtp/nodemailer-relay';
 import { AsyncInvoker } from './async-invoker';
 import { LOCAL_REPLAY_PATH, replayDeadLetters } from './dead-letters';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { startHttpServer } from './http-server';
+import { LocalDeliveryQueue } from './local-delivery-queue';
 import { startS3Local } from './s3-local';
 import { startSesLocal } from './ses-local';
 import { startSmtpReceiver } from './smtp-receiver';
@@ -39,6 +41,8 @@ export interface LocalStack {
   s3Endpoint: string;
   /** Resolves when every message received so far has been ingested (or dead-lettered). */
   ingestIdle(): Promise<void>;
+  /** Resolves when the delivery queue is empty: nothing waiting, delayed or being delivered. */
+  deliveryIdle(): Promise<void>;
   /** Re-drives the events ingest gave up on (`npm run replay-dlq` calls this over HTTP). */
   replayDeadLetters(): Promise<{ replayed: number; failed: Array<{ file: string; error: string }> }>;
   stop(): Promise<void>;
@@ -95,15 +99,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     await ensureTable(new DynamoDBClient({}), TABLE_NAME);
     // Imported only now: the handlers read their environment when they load, as in Lambda.
-    const [{ runtime }, ingest, consoleApi, portalApi, { ensureBootstrapAdmin }, { rawMailKey }] =
+    const [{ runtime }, ingest, deliver, consoleApi, portalApi, { ensureBootstrapAdmin }, { rawMailKey }] =
       await Promise.all([
         import('../../lambdas/handlers/runtime'),
         import('../../lambdas/handlers/ingest'),
+        import('../../lambdas/handlers/deliver'),
         import('../../lambdas/handlers/console-api'),
         import('../../lambdas/handlers/portal-api'),
         import('../../lambdas/core/admins/bootstrap-admin'),
         import('../../lambdas/core/ingest/receipt'),
       ]);
+    // Mail Flow's queue runs in this process (SQS in the cloud), behind the same adapter.
+    const queue = new LocalDeliveryQueue(path.join(options.dataDir, 'dead-letters-deliver'));
+    const relay = new NodemailerRelay();
+    runtime.queue = queue;
+    runtime.relay = relay;
+    queue.attach(deliver.handler);
+    stops.push(async () => {
+      await queue.stop();
+      relay.close();
+    });
     const { created } = await ensureBootstrapAdmin(runtime, options.admin.email, options.admin.password);
 
     const deadLetterDir = path.join(options.dataDir, 'dead-letters');
@@ -113,6 +128,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         await ingest.handler(letter.event);
       });
     stops.push(startSweeper(() => sweepExpiredObjects(runtime.clients.s3, MAIL_BUCKET, runtime.clock)));
+    stops.push(startSweeper(() => deliver.sweepHeld()));
 
     const smtp = await startSmtpReceiver({
       port: options.smtpPort,
@@ -142,6 +158,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamoDbEndpoint: dynamo.endpoint,
       s3Endpoint: s3.endpoint,
       ingestIdle: () => ingestInvoker.idle(),
+      deliveryIdle: () => queue.idle(),
       replayDeadLetters: replay,
       stop: stopAll,
     };

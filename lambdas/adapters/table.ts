@@ -35,6 +35,11 @@ export interface PutOptions {
   ifMissing?: string;
 }
 
+export interface DeleteOptions {
+  /** Delete only if the item exists: of two callers deleting the same item, exactly one gets true. */
+  ifExists?: boolean;
+}
+
 /** The single-table store, as the domain needs it. */
 export interface Table {
   get(key: ItemKey): Promise<Item | undefined>;
@@ -42,7 +47,8 @@ export interface Table {
   getAll(keys: ItemKey[]): Promise<Item[]>;
   /** Returns false, writing nothing, when `ifAbsent` is set and the key already exists. */
   put(item: Item, options?: PutOptions): Promise<boolean>;
-  delete(key: ItemKey): Promise<void>;
+  /** Returns false when `ifExists` is set and there was no such item (a claim someone else won). */
+  delete(key: ItemKey, options?: DeleteOptions): Promise<boolean>;
   /** Writes every item, in as few requests as the store allows; retries unprocessed ones. */
   putAll(items: Item[]): Promise<void>;
   query(pk: string, options?: QueryOptions): Promise<Page<Item>>;

@@ -2,7 +2,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDbTable } from '../adapters/aws/dynamodb-table';
 import { createS3Client, S3BlobStore } from '../adapters/aws/s3-blob-store';
+import { readSecretString } from '../adapters/aws/secret-value';
 import { SesMailSender } from '../adapters/aws/ses-mail-sender';
+import { SqsDeliveryQueue } from '../adapters/aws/sqs-delivery-queue';
+import type { DeliveryQueue } from '../adapters/delivery-queue';
+import { NodemailerRelay } from '../adapters/smtp/nodemailer-relay';
+import type { SmtpRelay } from '../adapters/smtp-relay';
 import { sessionSigningKey } from '../adapters/aws/signing-key';
 import { fixedOffsetClock } from '../core/clock';
 
@@ -22,6 +27,8 @@ let s3: S3Client | undefined;
 let table: DynamoDbTable | undefined;
 let blobs: S3BlobStore | undefined;
 let sender: SesMailSender | undefined;
+let queue: DeliveryQueue | undefined;
+let relay: SmtpRelay | undefined;
 
 export const runtime = {
   /** The SDK clients themselves, e.g. for the benchmark's request-counting middleware. */
@@ -42,6 +49,25 @@ export const runtime = {
   get sender() {
     return (sender ??= new SesMailSender());
   },
+  /**
+   * Mail Flow's delivery queue: SQS at QUEUE_URL. Read only when a domain delivers, so intake
+   * runs without it; the local runtime assigns its in-process queue before handlers run.
+   */
+  get queue(): DeliveryQueue {
+    return (queue ??= new SqsDeliveryQueue(required('QUEUE_URL')));
+  },
+  set queue(value: DeliveryQueue) {
+    queue = value;
+  },
+  /** SMTP to the domains' primary mail servers; pooled connections outlive one invocation. */
+  get relay(): SmtpRelay {
+    return (relay ??= new NodemailerRelay());
+  },
+  set relay(value: SmtpRelay) {
+    relay = value;
+  },
+  /** SMTP credentials for a destination (Secrets Manager). */
+  readSecret: readSecretString,
   /** Unset in the cloud; the local runtime sets it to demo the 14- and 30-day windows. */
   clock: fixedOffsetClock(Number(process.env.XTRAMAIL_LOCAL_CLOCK_OFFSET_DAYS ?? 0) || 0),
   signingKey: sessionSigningKey,

@@ -8,11 +8,12 @@ const resources = resourcesOf(template);
 const functions = xtramailFunctions(stack);
 
 describe('XtraMailFunction defaults', () => {
-  test('the stack has the four XtraMail functions', () => {
+  test('the stack has the five XtraMail functions', () => {
     expect(functions.map((f) => f.node.path).sort()).toEqual([
       'XtraMail/Api/ConsoleApi',
       'XtraMail/Api/PortalApi',
       'XtraMail/BootstrapAdmin/OnEvent',
+      'XtraMail/MailFlow/Deliver',
       'XtraMail/MailIntake/Ingest',
     ]);
   });

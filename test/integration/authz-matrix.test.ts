@@ -76,6 +76,22 @@ const cases: Case[] = [
     allowed: 200,
   },
   { method: 'GET', path: `/api/console/domains/${D}/logs`, scope: 'domain', allowed: 200 },
+  { method: 'GET', path: `/api/console/domains/${D}/mail-flow`, scope: 'domain', allowed: 200 },
+  {
+    method: 'PUT',
+    path: `/api/console/domains/${D}/mail-flow`,
+    scope: 'domain',
+    body: () => ({ inbound: 'paused' }),
+    allowed: 200,
+  },
+  { method: 'GET', path: `/api/console/domains/${D}/held`, scope: 'domain', allowed: 200 },
+  {
+    method: 'POST',
+    path: `/api/console/domains/${D}/held/release`,
+    scope: 'domain',
+    body: () => ({ all: true }),
+    allowed: 200,
+  },
   { method: 'GET', path: '/api/console/audit', scope: 'partner', allowed: 200 },
   { method: 'GET', path: '/api/console/admins', scope: 'partner', allowed: 200 },
   {

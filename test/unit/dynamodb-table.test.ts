@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -132,6 +133,28 @@ describe('DynamoDbTable.put', () => {
     const throttled = new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} });
     documents.on(PutCommand).rejects(throttled);
     await expect(newTable().put(item, options)).rejects.toBe(throttled);
+  });
+});
+
+describe('DynamoDbTable.delete', () => {
+  const key = { pk: 'HOLD#example.com', sk: '2025-01-06T12:00:00.000Z#abc' };
+
+  test('a plain delete is unconditional and returns true', async () => {
+    documents.on(DeleteCommand).resolves({});
+    await expect(newTable().delete(key)).resolves.toBe(true);
+    const [call] = documents.commandCalls(DeleteCommand);
+    expect(call.args[0].input).toEqual({ TableName: TABLE, Key: key });
+  });
+
+  test('ifExists claims the item: false when someone else deleted it first', async () => {
+    documents
+      .on(DeleteCommand)
+      .rejects(
+        new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }),
+      );
+    await expect(newTable().delete(key, { ifExists: true })).resolves.toBe(false);
+    const [call] = documents.commandCalls(DeleteCommand);
+    expect(call.args[0].input.ConditionExpression).toBe('attribute_exists(pk)');
   });
 });
 

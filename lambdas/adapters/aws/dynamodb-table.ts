@@ -17,7 +17,7 @@ import {
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { TTL_ATTRIBUTE, type Item, type ItemKey } from '../../core/entities/keys';
 import { AppError } from '../../core/errors';
-import type { Page, PutOptions, QueryOptions, Table } from '../table';
+import type { DeleteOptions, Page, PutOptions, QueryOptions, Table } from '../table';
 
 const BATCH_LIMIT = 25;
 const BATCH_GET_LIMIT = 100;
@@ -142,10 +142,20 @@ export class DynamoDbTable implements Table {
     return encodeCursor({ pk: key.pk, sk: key.sk })!;
   }
 
-  async delete(key: ItemKey): Promise<void> {
-    await this.documents.send(
-      new DeleteCommand({ TableName: this.tableName, Key: { pk: key.pk, sk: key.sk } }),
-    );
+  async delete(key: ItemKey, options: DeleteOptions = {}): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: key.pk, sk: key.sk },
+          ...(options.ifExists ? { ConditionExpression: 'attribute_exists(pk)' } : {}),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   async putAll(items: Item[]): Promise<void> {

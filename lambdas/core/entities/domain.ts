@@ -1,3 +1,4 @@
+import { mailFlowFromAttribute, mailFlowToAttribute, type MailFlowSettings } from '../mail-flow/settings';
 import type { Item, ItemKey } from './keys';
 
 export interface XtraMailProduct {
@@ -13,6 +14,8 @@ export interface Domain {
   /** Unknown addresses become Discovered Users when on; otherwise they are invalid recipients. */
   addressDiscovery: boolean;
   createdAt: string;
+  /** Delivery to the primary mail server; absent until an admin configures Mail Flow. */
+  mailFlow?: MailFlowSettings;
 }
 
 export const normalizeDomain = (name: string): string => name.trim().toLowerCase().replace(/\.$/, '');
@@ -26,6 +29,7 @@ export const domainToItem = (domain: Domain): Item => ({
   products: { xtramail: domain.xtramail },
   addressDiscovery: domain.addressDiscovery,
   createdAt: domain.createdAt,
+  ...(domain.mailFlow ? { mailFlow: mailFlowToAttribute(domain.mailFlow) } : {}),
 });
 
 export function domainFromItem(item: Item): Domain {
@@ -35,6 +39,9 @@ export function domainFromItem(item: Item): Domain {
     xtramail: { enabled: products.xtramail?.enabled === true, ...products.xtramail },
     addressDiscovery: item.addressDiscovery !== false,
     createdAt: String(item.createdAt),
+    ...(item.mailFlow !== undefined && item.mailFlow !== null
+      ? { mailFlow: mailFlowFromAttribute(item.mailFlow) }
+      : {}),
   };
 }
 

@@ -26,7 +26,13 @@ export interface LogEntry {
   verdicts: Verdicts;
   /** What XtraMail did for this recipient, e.g. `snapshot` or `not-enabled`. */
   action: string;
+  /** Mail Flow: where delivery to the primary mail server stands, with its last SMTP reply. */
+  delivery?: DeliveryState;
+  deliveryReply?: string;
+  deliveryAttempts?: number;
 }
+
+export type DeliveryState = 'delivered' | 'deferred' | 'failed' | 'expired' | 'held';
 
 export function logEntryKey(entry: Pick<LogEntry, 'recipient' | 'receivedAt' | 'sesMessageId'>): ItemKey {
   const recipient = normalizeAddress(entry.recipient);
@@ -62,4 +68,7 @@ export const logEntryFromItem = (item: Item): LogEntry => ({
   size: Number(item.size ?? 0),
   verdicts: item.verdicts as Verdicts,
   action: String(item.action),
+  ...(typeof item.delivery === 'string' ? { delivery: item.delivery as DeliveryState } : {}),
+  ...(typeof item.deliveryReply === 'string' ? { deliveryReply: item.deliveryReply } : {}),
+  ...(typeof item.deliveryAttempts === 'number' ? { deliveryAttempts: item.deliveryAttempts } : {}),
 });

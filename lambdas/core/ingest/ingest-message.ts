@@ -1,9 +1,12 @@
 import type { Readable } from 'node:stream';
 import type { BlobStore } from '../../adapters/blob-store';
+import type { DeliveryQueue } from '../../adapters/delivery-queue';
 import type { Table } from '../../adapters/table';
 import { normalizeAddress, splitAddress } from '../addresses';
 import type { Clock } from '../clock';
+import type { Domain } from '../entities/domain';
 import type { Item } from '../entities/keys';
+import { routeMessage, type RoutedDomain } from '../mail-flow/route-message';
 import { logEntryToItem } from '../entities/log-entry';
 import { attachmentObjectKey, bodyObjectKey, bodyToItem } from '../entities/message-body';
 import { messageId, messageToItem } from '../entities/message';
@@ -17,6 +20,8 @@ export interface IngestDeps {
   table: Table;
   blobs: BlobStore;
   clock: Clock;
+  /** Where Mail Flow queues deliveries to the primary server (only domains that deliver need it). */
+  queue?: DeliveryQueue;
 }
 
 export interface IngestResult {
@@ -26,6 +31,8 @@ export interface IngestResult {
   recipients: Array<{ address: string; action: RecipientAction }>;
   unparseable: boolean;
   parseError?: string;
+  /** What Mail Flow did per recipient domain (queued, held, nothing). */
+  mailFlow?: RoutedDomain[];
 }
 
 const drain = (stream: Readable) =>
@@ -153,7 +160,9 @@ export async function ingestMessage(deps: IngestDeps, receipt: Receipt): Promise
 
   // The account lookup runs while the message streams in; attachments wait for its answer, so
   // nothing is stored for a message no one gets a copy of.
+  let domains = new Map<string, Domain>();
   const decided = loadRecipientAccounts(deps.table, receipt.recipients).then(async (accounts) => {
+    domains = accounts.domains;
     const decisions = decide(receipt, accounts);
     await discoverUsers(deps, receipt, accounts, decisions);
     return decisions;
@@ -186,6 +195,8 @@ export async function ingestMessage(deps: IngestDeps, receipt: Receipt): Promise
     written.push(body.item);
   }
   await deps.table.putAll(written);
+  // Only after the log and the copies exist: a delivery then always has a log entry to update.
+  const mailFlow = await routeMessage(deps, receipt, raw.size, domains);
 
   return {
     ...base,
@@ -193,5 +204,6 @@ export async function ingestMessage(deps: IngestDeps, receipt: Receipt): Promise
     unparseable: parsed.unparseable,
     parseError: parsed.parseError,
     recipients: outcomes.map(({ address, action }) => ({ address, action })),
+    ...(mailFlow.length > 0 ? { mailFlow } : {}),
   };
 }

@@ -11,12 +11,17 @@ export const RETRY_CAP_MS = 3_600_000;
  * Delay before retry number `attempt` (1 = the first retry): "full jitter", uniformly random in
  * [0, min(cap, base·2^(attempt−1))]. Randomness spreads the retries of a backlog, so a primary
  * server that comes back is not hit by every deferred message in the same second.
- * `random` returns [0, 1) like Math.random; tests inject it.
+ * `random` returns [0, 1) like Math.random; tests inject it, and a shorter `baseMs`
+ * (MAIL_FLOW_RETRY_BASE_SECONDS) keeps integration tests fast.
  */
-export function nextAttemptDelay(attempt: number, random: () => number = Math.random): number {
+export function nextAttemptDelay(
+  attempt: number,
+  random: () => number = Math.random,
+  baseMs: number = RETRY_BASE_MS,
+): number {
   const exponent = Math.max(0, Math.floor(attempt) - 1);
   // 2^6 · 60 s already passes the cap; stopping there keeps huge attempt numbers finite.
-  const ceiling = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** Math.min(exponent, 16));
+  const ceiling = Math.min(RETRY_CAP_MS, baseMs * 2 ** Math.min(exponent, 16));
   const r = Math.min(Math.max(random(), 0), 1);
   return Math.floor(r * ceiling);
 }
@@ -77,10 +82,11 @@ export function nextStep(
   receivedAt: Date,
   now: Date,
   random: () => number = Math.random,
+  baseMs: number = RETRY_BASE_MS,
 ): NextStep {
   const outcome = classifySmtpResult(result);
   if (outcome !== 'deferred') return { kind: outcome };
-  const delayMs = nextAttemptDelay(attempt, random);
+  const delayMs = nextAttemptDelay(attempt, random, baseMs);
   if (expired(receivedAt, new Date(now.getTime() + delayMs))) return { kind: 'expired' };
   return { kind: 'retry', delayMs };
 }

@@ -8,6 +8,7 @@ import { accountRoutes } from './console/account-routes';
 import type { ConsoleActor, ConsoleDeps } from './console/context';
 import { domainRoutes } from './console/domain-routes';
 import { logRoutes } from './console/log-routes';
+import { mailFlowRoutes } from './console/mail-flow-routes';
 import { userRoutes } from './console/user-routes';
 import { sessionApi } from './session-routes';
 
@@ -43,6 +44,7 @@ export function consoleApi(deps: ConsoleDeps) {
       ...domainRoutes(deps),
       ...userRoutes(deps),
       ...logRoutes(deps),
+      ...mailFlowRoutes(deps),
       ...accountRoutes(deps, tokens),
     ],
     authenticate,

@@ -1,4 +1,4 @@
-import type { Page, PutOptions, QueryOptions, Table } from '../../../lambdas/adapters/table';
+import type { DeleteOptions, Page, PutOptions, QueryOptions, Table } from '../../../lambdas/adapters/table';
 import type { Item, ItemKey } from '../../../lambdas/core/entities/keys';
 import { AppError } from '../../../lambdas/core/errors';
 
@@ -57,10 +57,11 @@ export class MemoryTable implements Table {
     return encodeCursor(key);
   }
 
-  async delete(key: ItemKey): Promise<void> {
+  async delete(key: ItemKey, options: DeleteOptions = {}): Promise<boolean> {
     const partition = this.partitions.get(key.pk);
-    partition?.delete(key.sk);
+    const existed = partition?.delete(key.sk) ?? false;
     if (partition?.size === 0) this.partitions.delete(key.pk);
+    return existed || !options.ifExists;
   }
 
   async putAll(items: Item[]): Promise<void> {

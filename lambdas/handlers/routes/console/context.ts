@@ -1,3 +1,4 @@
+import type { DeliveryQueue } from '../../../adapters/delivery-queue';
 import type { Table } from '../../../adapters/table';
 import type { AdminProfile } from '../../../core/auth/admin-sessions';
 import { recordAudit } from '../../../core/audit/audit';
@@ -8,6 +9,8 @@ export interface ConsoleDeps {
   table: Table;
   clock: Clock;
   signingKey: () => Promise<Uint8Array>;
+  /** Mail Flow's delivery queue, read only when held mail is released. */
+  queue?: DeliveryQueue;
 }
 
 /** Who is acting: an admin signed in, or an API token acting with its creator's scope. */

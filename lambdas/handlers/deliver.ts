@@ -1,0 +1,78 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { isDeliveryJob } from '../adapters/delivery-queue';
+import { deliverMessage, expireHeld, type DeliverDeps } from '../core/mail-flow/deliver-message';
+import { RETRY_BASE_MS } from '../core/mail-flow/retry';
+import { runtime } from './runtime';
+
+const logger = new Logger({ serviceName: 'xtramail-deliver' });
+const metrics = new Metrics({ namespace: 'XtraMail', serviceName: 'deliver' });
+
+const retryBaseMs = (): number => {
+  const seconds = Number(process.env.MAIL_FLOW_RETRY_BASE_SECONDS);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : RETRY_BASE_MS;
+};
+
+const deps = (): DeliverDeps => ({
+  table: runtime.table,
+  blobs: runtime.blobs,
+  clock: runtime.clock,
+  relay: runtime.relay,
+  queue: runtime.queue,
+  sender: runtime.sender,
+  readSecret: runtime.readSecret,
+  retryBaseMs: retryBaseMs(),
+  ...(process.env.MAIL_FLOW_ALERT_FROM ? { alertFrom: () => process.env.MAIL_FLOW_ALERT_FROM! } : {}),
+});
+
+/** The hourly sweep (EventBridge in the cloud): expires held mail past its 14 days. */
+export const SWEEP_HELD_EVENT = { sweep: 'held-mail' } as const;
+
+export async function sweepHeld(): Promise<number> {
+  const expired = await expireHeld(deps());
+  if (expired > 0) logger.warn('Held mail expired after 14 days', { expired });
+  return expired;
+}
+
+/**
+ * SQS invokes this with delivery jobs. Each record is delivered on its own; a record that
+ * throws (not an SMTP answer: those are recorded and retried by requeueing) is reported as a
+ * batch item failure, so SQS redelivers only it and finally parks it in the DLQ.
+ */
+export async function handler(
+  event: SQSEvent | typeof SWEEP_HELD_EVENT,
+): Promise<SQSBatchResponse | { expired: number }> {
+  if (!('Records' in event)) return { expired: await sweepHeld() };
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  for (const record of event.Records) {
+    try {
+      const job: unknown = JSON.parse(record.body);
+      if (!isDeliveryJob(job)) {
+        logger.error('Not a delivery job; dropped', { messageId: record.messageId });
+        continue;
+      }
+      const result = await deliverMessage(deps(), job);
+      metrics.addMetric(`Delivery_${result.outcome}`, MetricUnit.Count, 1);
+      if (result.statusChanged) {
+        const single = metrics.singleMetric();
+        single.addDimension('domain', job.domain);
+        single.addMetric('MailFlowBad', MetricUnit.Count, result.statusChanged.to === 'Bad' ? 1 : 0);
+      }
+      logger.info('Delivery job done', {
+        sesMessageId: job.sesMessageId,
+        domain: job.domain,
+        attempt: job.attempt,
+        ...result,
+      });
+    } catch (error) {
+      logger.error('Delivery job failed; SQS will redeliver it', {
+        error: error as Error,
+        messageId: record.messageId,
+      });
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  return { batchItemFailures };
+}
