@@ -1,4 +1,5 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import { HeaderCheckbox } from '../shared/HeaderCheckbox';
 import { type ApiError, api, query } from '../shared/api';
 import { Address } from '../shared/Address';
 import { Badge } from '../shared/Badge';
@@ -556,6 +557,7 @@ function HeldQueue({ domain, flow, onChanged }: { domain: string; flow: MailFlow
       class: 'col-check',
       header: (
         <HeaderCheckbox
+          label="Select all held messages on this page"
           checked={pageSelected}
           indeterminate={!pageSelected && someSelected}
           disabled={items.length === 0}
@@ -712,28 +714,5 @@ function HeldQueue({ domain, flow, onChanged }: { domain: string; flow: MailFlow
         </Dialog>
       )}
     </section>
-  );
-}
-
-function HeaderCheckbox(props: {
-  checked: boolean;
-  indeterminate: boolean;
-  disabled: boolean;
-  onChange: (on: boolean) => void;
-}) {
-  const ref = useRef<HTMLInputElement>(null);
-  useLayoutEffect(() => {
-    if (ref.current) ref.current.indeterminate = props.indeterminate;
-  }, [props.indeterminate]);
-  return (
-    <input
-      ref={ref}
-      type="checkbox"
-      class="row-check"
-      aria-label="Select all held messages on this page"
-      checked={props.checked}
-      disabled={props.disabled}
-      onChange={(event) => props.onChange(event.currentTarget.checked)}
-    />
   );
 }

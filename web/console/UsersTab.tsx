@@ -1,4 +1,5 @@
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { HeaderCheckbox } from '../shared/HeaderCheckbox';
 import { api, query } from '../shared/api';
 import { Address } from '../shared/Address';
 import { Badge } from '../shared/Badge';
@@ -93,6 +94,7 @@ export function UsersTab({ domain }: { domain: Domain }) {
       class: 'col-check',
       header: (
         <HeaderCheckbox
+          label="Select all users on this page"
           checked={pageSelected || (allMatching && items.length > 0)}
           indeterminate={!pageSelected && someSelected}
           disabled={items.length === 0}
@@ -296,29 +298,6 @@ export function UsersTab({ domain }: { domain: Domain }) {
         />
       )}
     </div>
-  );
-}
-
-function HeaderCheckbox(props: {
-  checked: boolean;
-  indeterminate: boolean;
-  disabled: boolean;
-  onChange: (on: boolean) => void;
-}) {
-  const ref = useRef<HTMLInputElement>(null);
-  useLayoutEffect(() => {
-    if (ref.current) ref.current.indeterminate = props.indeterminate;
-  }, [props.indeterminate]);
-  return (
-    <input
-      ref={ref}
-      type="checkbox"
-      class="row-check"
-      aria-label="Select all users on this page"
-      checked={props.checked}
-      disabled={props.disabled}
-      onChange={(event) => props.onChange(event.currentTarget.checked)}
-    />
   );
 }
 
