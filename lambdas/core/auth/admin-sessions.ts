@@ -16,6 +16,9 @@ export const adminSessions = (deps: SessionDeps) =>
         tokenVersion: admin.tokenVersion,
         canSignIn: true,
         profile: { email: admin.email, role: admin.role, domains: admin.domains },
+        recordSignIn: async (at) => {
+          await deps.table.increment(adminKey(email), 'signInCount', 1, { lastSignInAt: at.toISOString() });
+        },
       };
     },
     'Email or password is incorrect.',

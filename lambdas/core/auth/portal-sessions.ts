@@ -35,6 +35,11 @@ export const portalSessions = (deps: SessionDeps) =>
         canSignIn:
           isEligible(user.type) && Boolean(domainItem && domainFromItem(domainItem).xtramail.enabled),
         profile: { address: user.address, mustChangePassword: user.mustChangePassword },
+        recordSignIn: async (at) => {
+          await deps.table.increment(portalUserKey(address), 'signInCount', 1, {
+            lastSignInAt: at.toISOString(),
+          });
+        },
       };
     },
     'Email or password is incorrect, or this account has no portal access.',

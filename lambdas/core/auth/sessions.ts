@@ -13,6 +13,8 @@ export interface Account<A> {
   /** False when the account exists but may not sign in here (e.g. a mailing list). */
   canSignIn: boolean;
   profile: A;
+  /** Records a completed sign-in (e.g. `lastSignInAt` for the readiness dashboard). */
+  recordSignIn?(at: Date): Promise<void>;
 }
 
 export interface SessionDeps {
@@ -57,12 +59,29 @@ export class Sessions<A> {
       throw new AppError(401, 'invalid_credentials', this.refusal);
     }
     await this.throttle.recordSuccess(subject);
+    return this.establish(subject, usable);
+  }
+
+  /**
+   * Sign-in for an account whose identity the caller has already proven another way (a
+   * single-use sign-in link). Refuses accounts that may not sign in here.
+   */
+  async signInVerified(subject: string) {
+    const account = await this.loadAccount(normalizeAddress(subject));
+    if (!account?.canSignIn) throw new AppError(401, 'invalid_credentials', this.refusal);
+    return this.establish(normalizeAddress(subject), account);
+  }
+
+  /** Every sign-in path ends here, so later steps (MFA, sign-in records) apply to all of them. */
+  private async establish(subject: string, account: Account<A>) {
+    const now = this.deps.clock.now();
+    await account.recordSignIn?.(now);
     const { token, expiresAt } = await issueSessionToken(
-      { subject, audience: this.audience, tokenVersion: usable.tokenVersion },
+      { subject, audience: this.audience, tokenVersion: account.tokenVersion },
       await this.deps.signingKey(),
-      this.deps.clock.now(),
+      now,
     );
-    return { token, expiresAt, account: usable.profile };
+    return { token, expiresAt, account: account.profile };
   }
 
   /** The signed-in account for a token, or 401 if the token or the account no longer holds. */

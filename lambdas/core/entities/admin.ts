@@ -12,6 +12,9 @@ export interface Admin {
   /** Bumped on password change so earlier sessions stop verifying. */
   tokenVersion: number;
   createdAt: string;
+  /** Set once TOTP enrolment is confirmed; the secret and recovery codes live in their own item. */
+  mfaEnrolledAt?: string;
+  lastSignInAt?: string;
 }
 
 export const adminKey = (email: string): ItemKey => ({
@@ -28,6 +31,8 @@ export const adminToItem = (admin: Admin): Item => ({
   passwordHash: admin.passwordHash,
   tokenVersion: admin.tokenVersion,
   createdAt: admin.createdAt,
+  ...(admin.mfaEnrolledAt ? { mfaEnrolledAt: admin.mfaEnrolledAt } : {}),
+  ...(admin.lastSignInAt ? { lastSignInAt: admin.lastSignInAt } : {}),
 });
 
 export const adminFromItem = (item: Item): Admin => ({
@@ -37,4 +42,6 @@ export const adminFromItem = (item: Item): Admin => ({
   passwordHash: String(item.passwordHash),
   tokenVersion: Number(item.tokenVersion ?? 0),
   createdAt: String(item.createdAt),
+  ...(typeof item.mfaEnrolledAt === 'string' ? { mfaEnrolledAt: item.mfaEnrolledAt } : {}),
+  ...(typeof item.lastSignInAt === 'string' ? { lastSignInAt: item.lastSignInAt } : {}),
 });

@@ -22,6 +22,11 @@ export interface PortalUser {
   createdAt: string;
   /** For a Discovered User: the message that revealed the address (keeps a retried event's log right). */
   discoveredBy?: string;
+  /** A personal mailbox outside the domain, for sign-in links when the primary system is down. */
+  backupAddress?: string;
+  /** Set once TOTP enrolment is confirmed; the secret and recovery codes live in their own item. */
+  mfaEnrolledAt?: string;
+  lastSignInAt?: string;
 }
 
 export const isEligible = (type: UserType): boolean =>
@@ -42,6 +47,9 @@ export const portalUserToItem = (user: PortalUser): Item => ({
   tokenVersion: user.tokenVersion,
   createdAt: user.createdAt,
   ...(user.discoveredBy ? { discoveredBy: user.discoveredBy } : {}),
+  ...(user.backupAddress ? { backupAddress: user.backupAddress } : {}),
+  ...(user.mfaEnrolledAt ? { mfaEnrolledAt: user.mfaEnrolledAt } : {}),
+  ...(user.lastSignInAt ? { lastSignInAt: user.lastSignInAt } : {}),
 });
 
 export const portalUserFromItem = (item: Item): PortalUser => ({
@@ -54,4 +62,7 @@ export const portalUserFromItem = (item: Item): PortalUser => ({
   tokenVersion: Number(item.tokenVersion ?? 0),
   createdAt: String(item.createdAt),
   ...(typeof item.discoveredBy === 'string' ? { discoveredBy: item.discoveredBy } : {}),
+  ...(typeof item.backupAddress === 'string' ? { backupAddress: item.backupAddress } : {}),
+  ...(typeof item.mfaEnrolledAt === 'string' ? { mfaEnrolledAt: item.mfaEnrolledAt } : {}),
+  ...(typeof item.lastSignInAt === 'string' ? { lastSignInAt: item.lastSignInAt } : {}),
 });
