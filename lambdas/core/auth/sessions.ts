@@ -23,6 +23,12 @@ export interface SessionDeps {
   signingKey: () => Promise<Uint8Array>;
 }
 
+export interface SignedIn<A> {
+  token: string;
+  expiresAt: Date;
+  account: A;
+}
+
 export interface SignInAttempt {
   email: string;
   password: string;
@@ -73,7 +79,7 @@ export class Sessions<A> {
   }
 
   /** Every sign-in path ends here, so later steps (MFA, sign-in records) apply to all of them. */
-  private async establish(subject: string, account: Account<A>) {
+  private async establish(subject: string, account: Account<A>): Promise<SignedIn<A>> {
     const now = this.deps.clock.now();
     await account.recordSignIn?.(now);
     const { token, expiresAt } = await issueSessionToken(

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { AppError } from '../../core/errors';
 import type { Clock } from '../../core/clock';
-import type { Sessions } from '../../core/auth/sessions';
+import type { Sessions, SignedIn } from '../../core/auth/sessions';
 import { clearedCookie, sessionCookie, sessionToken } from '../http/cookies';
-import { route, type HttpRequest } from '../http/types';
+import { route, type HttpRequest, type HttpResponse } from '../http/types';
 
 const signInBody = z.object({
   email: z.string().trim().min(3).max(320),
@@ -37,6 +37,21 @@ export function sessionApi<A>(options: SessionApiOptions<A>) {
   const authenticate = (request: HttpRequest): Promise<Authenticated<A>> =>
     sessions.authenticate(sessionToken(request, cookie));
 
+  /**
+   * The answer to any successful sign-in (password, sign-in link, invitation): the session
+   * token in the body and the cookie. Every sign-in route must answer through this, so later
+   * steps (MFA) apply to all of them.
+   */
+  const respond = (signedIn: SignedIn<A>): HttpResponse => ({
+    status: 200,
+    body: {
+      token: signedIn.token,
+      expiresAt: signedIn.expiresAt.toISOString(),
+      ...present(signedIn.account),
+    },
+    cookies: [sessionCookie(cookie, signedIn.token, base, signedIn.expiresAt, clock.now())],
+  });
+
   const routes = [
     route({
       method: 'POST',
@@ -50,10 +65,10 @@ export function sessionApi<A>(options: SessionApiOptions<A>) {
           password: request.body.password,
           sourceIp: request.sourceIp,
         };
-        const { token, expiresAt, account } = await sessions.signIn(attempt).then(
-          async (signedIn) => {
+        const signedIn = await sessions.signIn(attempt).then(
+          async (result) => {
             await options.onSignIn?.(attempt.email, 'success');
-            return signedIn;
+            return result;
           },
           async (error) => {
             if (error instanceof AppError && error.status === 401)
@@ -61,11 +76,7 @@ export function sessionApi<A>(options: SessionApiOptions<A>) {
             throw error;
           },
         );
-        return {
-          status: 200,
-          body: { token, expiresAt: expiresAt.toISOString(), ...present(account) },
-          cookies: [sessionCookie(cookie, token, base, expiresAt, clock.now())],
-        };
+        return respond(signedIn);
       },
     }),
     route({
@@ -88,5 +99,5 @@ export function sessionApi<A>(options: SessionApiOptions<A>) {
       },
     }),
   ];
-  return { routes, authenticate };
+  return { routes, authenticate, respond, sessions };
 }
