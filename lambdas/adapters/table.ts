@@ -33,6 +33,12 @@ export interface PutOptions {
   ifAbsent?: boolean;
   /** Write only if the stored item lacks this attribute (a claim, e.g. "not resent yet"). */
   ifMissing?: string;
+  /**
+   * Compare-and-set: write only if each named attribute of the stored item still has this value;
+   * `null` means the attribute is absent (so is every attribute of a missing item). Two writers
+   * that read the same version cannot both win.
+   */
+  ifMatches?: Record<string, string | number | null>;
 }
 
 export interface DeleteOptions {
@@ -45,7 +51,7 @@ export interface Table {
   get(key: ItemKey): Promise<Item | undefined>;
   /** Reads many items in as few requests as the store allows; missing keys are simply absent. */
   getAll(keys: ItemKey[]): Promise<Item[]>;
-  /** Returns false, writing nothing, when `ifAbsent` is set and the key already exists. */
+  /** Returns false, writing nothing, when a condition (`ifAbsent`, `ifMissing`, `ifMatches`) fails. */
   put(item: Item, options?: PutOptions): Promise<boolean>;
   /** Returns false when `ifExists` is set and there was no such item (a claim someone else won). */
   delete(key: ItemKey, options?: DeleteOptions): Promise<boolean>;

@@ -42,6 +42,23 @@ function decodeCursor(cursor: string | undefined, pk: string): Record<string, un
   );
 }
 
+/** `ifMatches` as a condition: `#m0 = :m0 AND attribute_not_exists(#m1) …`. */
+function matchCondition(matches: Record<string, string | number | null>) {
+  const names: Record<string, string> = {};
+  const values: Record<string, string | number> = {};
+  const terms = Object.entries(matches).map(([attribute, value], i) => {
+    names[`#m${i}`] = attribute;
+    if (value === null) return `attribute_not_exists(#m${i})`;
+    values[`:m${i}`] = value;
+    return `#m${i} = :m${i}`;
+  });
+  return {
+    ConditionExpression: terms.join(' AND '),
+    ExpressionAttributeNames: names,
+    ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+  };
+}
+
 /** The key condition, filter and placeholders of a query, shared by `query` and `count`. */
 function queryExpression(pk: string, options: Pick<QueryOptions, 'beginsWith' | 'liveAt' | 'where'>) {
   const names: Record<string, string> = {};
@@ -128,7 +145,9 @@ export class DynamoDbTable implements Table {
             ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#claim)',
             ExpressionAttributeNames: { '#claim': options.ifMissing },
           }
-        : {};
+        : options.ifMatches
+          ? matchCondition(options.ifMatches)
+          : {};
     try {
       await this.documents.send(new PutCommand({ TableName: this.tableName, Item: item, ...condition }));
       return true;

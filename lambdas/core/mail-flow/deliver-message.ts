@@ -136,10 +136,22 @@ export async function refreshStatus(
     limit: q.limit,
   });
   const report = mailFlowStatus(page.items.map(attemptFromItem), settings.goodThreshold);
-  const stored = await deps.table.get(storedStatusKey(domain));
-  const change = statusChange(stored ? storedStatusFromItem(stored).status : undefined, report.status);
+  const storedItem = await deps.table.get(storedStatusKey(domain));
+  const stored = storedItem ? storedStatusFromItem(storedItem) : undefined;
+  const change = statusChange(stored?.status, report.status);
   if (!change.alert) return undefined;
-  await deps.table.put(storedStatusToItem({ domain, status: report.status, changedAt: deps.clock.now() }));
+  // Concurrent workers can see the same flip; the write lands only on the version this one read,
+  // so exactly one of them stores the new status and sends the alert.
+  const stores = await deps.table.put(
+    storedStatusToItem({
+      domain,
+      status: report.status,
+      changedAt: deps.clock.now(),
+      version: (stored?.version ?? 0) + 1,
+    }),
+    { ifMatches: { version: stored?.version ?? null } },
+  );
+  if (!stores) return undefined;
   const pct = Math.round(report.successRate * 100);
   await tellAdmins(
     deps,

@@ -126,6 +126,12 @@ export interface StoredStatus {
   domain: string;
   status: MailFlowStatus;
   changedAt: Date;
+  /**
+   * Bumped on every write. Writers compare-and-set on the version they read, so when two deliver
+   * workers see the same flip at once only one stores it and only that one alerts. Items written
+   * before versions existed have none.
+   */
+  version?: number;
 }
 
 export const storedStatusKey = (domain: string): ItemKey => ({ pk: flowPartition(domain), sk: 'STATUS' });
@@ -136,10 +142,12 @@ export const storedStatusToItem = (stored: StoredStatus): Item => ({
   domain: normalizeDomain(stored.domain),
   status: stored.status,
   changedAt: stored.changedAt.toISOString(),
+  ...(stored.version !== undefined ? { version: stored.version } : {}),
 });
 
 export const storedStatusFromItem = (item: Item): StoredStatus => ({
   domain: String(item.domain),
   status: item.status === 'Bad' ? 'Bad' : 'Good',
   changedAt: new Date(String(item.changedAt)),
+  ...(typeof item.version === 'number' ? { version: item.version } : {}),
 });

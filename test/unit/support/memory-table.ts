@@ -49,6 +49,9 @@ export class MemoryTable implements Table {
     const existing = this.partitions.get(item.pk)?.get(item.sk);
     if (options.ifAbsent && existing) return false;
     if (options.ifMissing && (!existing || existing[options.ifMissing] !== undefined)) return false;
+    for (const [attribute, value] of Object.entries(options.ifMatches ?? {})) {
+      if ((existing?.[attribute] ?? null) !== value) return false;
+    }
     this.write(item);
     return true;
   }
