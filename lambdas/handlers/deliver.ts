@@ -55,6 +55,8 @@ export async function handler(
       const result = await deliverMessage(deps(), job);
       metrics.addMetric(`Delivery_${result.outcome}`, MetricUnit.Count, 1);
       if (result.statusChanged) {
+        // Without the domain dimension for the CloudWatch alarm (lib/mail-flow.ts), with it to say which.
+        metrics.addMetric('MailFlowBad', MetricUnit.Count, result.statusChanged.to === 'Bad' ? 1 : 0);
         const single = metrics.singleMetric();
         single.addDimension('domain', job.domain);
         single.addMetric('MailFlowBad', MetricUnit.Count, result.statusChanged.to === 'Bad' ? 1 : 0);

@@ -114,3 +114,41 @@ describe('MailFlow: producers', () => {
     expect(actionsOf(stack.api.portalFunction).filter((a) => a.startsWith('sqs:'))).toEqual([]);
   });
 });
+
+describe('MailFlow: alarms', () => {
+  const topicId = logicalId(flow.alarmTopic);
+
+  test('an alarm fires when the deliver function reports a domain turning Bad, and notifies the topic', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'XtraMail',
+      MetricName: 'MailFlowBad',
+      Dimensions: [{ Name: 'service', Value: 'deliver' }],
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: topicId }],
+    });
+  });
+
+  test('the dead-letter alarm notifies the same topic', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Dimensions: [{ Name: 'QueueName', Value: getAtt(dlqId, 'QueueName') }],
+      AlarmActions: [{ Ref: topicId }],
+    });
+  });
+
+  test('the topic is encrypted and refuses publishing without TLS', () => {
+    const [topic] = ofType('AWS::SNS::Topic');
+    expect(JSON.stringify(topic.Properties.KmsMasterKeyId)).toContain(':alias/aws/sns');
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
