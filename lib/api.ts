@@ -36,6 +36,8 @@ export class Api extends Construct {
   public readonly portalFunction: XtraMailFunction;
   /** The session (JWT) signing key: 64 generated alphanumeric characters. */
   public readonly jwtSecret: Secret;
+  /** CloudFront sends this with every API request; the handlers refuse requests without it. */
+  public readonly originVerifySecret: Secret;
   /** `<apiId>.execute-api.<region>.<urlSuffix>`: the origin CloudFront forwards `/api/*` to. */
   public readonly originDomainName: string;
 
@@ -49,10 +51,16 @@ export class Api extends Construct {
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
     });
 
+    this.originVerifySecret = new Secret(this, 'OriginVerifySecret', {
+      description: 'XtraMail: the header value CloudFront adds to API requests, proving they came through it',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+    });
+
     const environment = {
       TABLE_NAME: table.tableName,
       MAIL_BUCKET: mailBucket.bucketName,
       JWT_SECRET_ARN: this.jwtSecret.secretArn,
+      ORIGIN_VERIFY_SECRET_ARN: this.originVerifySecret.secretArn,
     };
     this.consoleFunction = new XtraMailFunction(this, 'ConsoleApi', {
       entry: 'lambdas/handlers/console-api.ts',
@@ -68,6 +76,7 @@ export class Api extends Construct {
     for (const fn of [this.consoleFunction, this.portalFunction]) {
       table.grantReadWriteData(fn);
       this.jwtSecret.grantRead(fn);
+      this.originVerifySecret.grantRead(fn);
     }
 
     // The portal reads messages (raw .eml, bodies, attachments through presigned URLs), files
@@ -156,6 +165,12 @@ export class Api extends Construct {
       id: 'AwsSolutions-SMG4',
       reason:
         'Session signing key of short-lived JWTs. Rotation is manual (put a new random value); it signs everyone out, which is acceptable, so no rotation Lambda is deployed.',
+    });
+
+    Validations.of(this.originVerifySecret.node.defaultChild!).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Shared secret between CloudFront and the API handlers. CloudFront reads it only at deploy time, so a rotation Lambda would break the API until the next deploy; rotate by putting a new value and redeploying.',
     });
 
     const portalPolicy = this.portalFunction.role!.node.findChild('DefaultPolicy');

@@ -22,6 +22,8 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { ORIGIN_VERIFY_HEADER } from '../lambdas/handlers/http/origin-guard';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
@@ -37,6 +39,8 @@ import { contentSecurityPolicy, HSTS_MAX_AGE_SECONDS, securityHeaders } from './
 export interface WebProps {
   /** `<apiId>.execute-api.<region>.<urlSuffix>`, the origin of `/api/*`. */
   readonly apiDomainName: string;
+  /** Sent to the API with every request, so the API can refuse callers that bypass CloudFront. */
+  readonly originVerifySecret: ISecret;
   /** Receives S3 server access logs of the site bucket and CloudFront standard logs (ACLs enabled). */
   readonly logBucket: Bucket;
   /** Serve on this domain with this us-east-1 ACM certificate (TLS 1.2_2021 minimum). */
@@ -151,6 +155,8 @@ export class Web extends Construct {
     });
 
     const apiOrigin = new HttpOrigin(props.apiDomainName, {
+      // A CloudFormation dynamic reference: the value never appears in the template itself.
+      customHeaders: { [ORIGIN_VERIFY_HEADER]: props.originVerifySecret.secretValue.unsafeUnwrap() },
       protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
       originSslProtocols: [OriginSslPolicy.TLS_V1_2],
     });

@@ -48,6 +48,7 @@ export class XtraMailStack extends Stack {
     });
     this.web = new Web(this, 'Web', {
       apiDomainName: this.api.originDomainName,
+      originVerifySecret: this.api.originVerifySecret,
       logBucket,
       customDomain: this.config.customDomain,
       // Presigned URLs name the bucket either way, depending on the region and SDK.

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { mergeHeaders } from '../../lambdas/handlers/http/headers';
+import { ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from '../../lambdas/handlers/http/origin-guard';
 
 export type ApiLambda = (
   event: APIGatewayProxyEventV2,
@@ -56,12 +57,27 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 /** The payload format 2.0 event API Gateway's HTTP API sends to a Lambda integration. */
+/**
+ * This server plays CloudFront as well as API Gateway, so it adds the origin secret the
+ * handlers check. The value only has to match between the two halves of this process.
+ */
+export const LOCAL_ORIGIN_SECRET = 'local-origin-secret-cloudfront-would-send';
+const CLOUDFRONT_SETS = new Set([ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER]);
+
+function viewerAddress(req: IncomingMessage): string {
+  const ip = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+  return `${ip}:${req.socket.remotePort ?? 0}`;
+}
+
 export function toApiGatewayEvent(req: IncomingMessage, url: URL, body: Buffer): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
-    if (name === 'cookie' || value === undefined) continue;
+    if (name === 'cookie' || value === undefined || CLOUDFRONT_SETS.has(name)) continue;
     headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
+  // As CloudFront does: the origin secret, and the viewer's address whatever the client claims.
+  headers[ORIGIN_VERIFY_HEADER] = LOCAL_ORIGIN_SECRET;
+  headers[VIEWER_ADDRESS_HEADER] = viewerAddress(req);
   const contentType = headers['content-type'] ?? '';
   const isText = body.length === 0 || TEXT_TYPES.test(contentType);
   const now = new Date();
@@ -83,7 +99,8 @@ export function toApiGatewayEvent(req: IncomingMessage, url: URL, body: Buffer):
         method: req.method ?? 'GET',
         path: url.pathname,
         protocol: `HTTP/${req.httpVersion}`,
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        // API Gateway sees the CloudFront edge, not the viewer.
+        sourceIp: '127.0.0.1',
         userAgent: headers['user-agent'] ?? '',
       },
       requestId: randomUUID(),

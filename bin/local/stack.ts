@@ -8,7 +8,7 @@ import { NodemailerRelay } from '../../lambdas/adapters/smtp/nodemailer-relay';
 import { AsyncInvoker } from './async-invoker';
 import { LOCAL_REPLAY_PATH, replayDeadLetters } from './dead-letters';
 import { startDynamoDbLocal } from './dynamodb-local';
-import { startHttpServer } from './http-server';
+import { LOCAL_ORIGIN_SECRET, startHttpServer } from './http-server';
 import { LocalDeliveryQueue } from './local-delivery-queue';
 import { startS3Local } from './s3-local';
 import { startSesLocal } from './ses-local';
@@ -92,6 +92,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       TABLE_NAME,
       MAIL_BUCKET,
       JWT_SIGNING_KEY: localSigningKey(options.dataDir),
+      ORIGIN_VERIFY_SECRET: LOCAL_ORIGIN_SECRET,
       XTRAMAIL_LOCAL_CLOCK_OFFSET_DAYS: String(options.clockOffsetDays),
     });
     delete process.env.AWS_PROFILE;

@@ -10,4 +10,5 @@ const api = consoleApi(runtime);
 export const handler = apiHandler(
   [...api.routes, openApiRoute([...api.routes, ...portalApi(runtime).routes])],
   api.authenticate,
+  runtime.originSecret,
 );

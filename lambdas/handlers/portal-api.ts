@@ -4,4 +4,4 @@ import { runtime } from './runtime';
 
 const api = portalApi(runtime);
 
-export const handler = apiHandler(api.routes, api.authenticate);
+export const handler = apiHandler(api.routes, api.authenticate, runtime.originSecret);

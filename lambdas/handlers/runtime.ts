@@ -8,6 +8,7 @@ import { SqsDeliveryQueue } from '../adapters/aws/sqs-delivery-queue';
 import type { DeliveryQueue } from '../adapters/delivery-queue';
 import { NodemailerRelay } from '../adapters/smtp/nodemailer-relay';
 import type { SmtpRelay } from '../adapters/smtp-relay';
+import { originVerifySecret } from '../adapters/aws/origin-secret';
 import { sessionSigningKey } from '../adapters/aws/signing-key';
 import { fixedOffsetClock } from '../core/clock';
 
@@ -71,4 +72,5 @@ export const runtime = {
   /** Unset in the cloud; the local runtime sets it to demo the 14- and 30-day windows. */
   clock: fixedOffsetClock(Number(process.env.XTRAMAIL_LOCAL_CLOCK_OFFSET_DAYS ?? 0) || 0),
   signingKey: sessionSigningKey,
+  originSecret: originVerifySecret,
 };

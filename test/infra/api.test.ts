@@ -93,22 +93,27 @@ describe('Api: functions', () => {
         TABLE_NAME: { Ref: logicalId(stack.storage.table) },
         MAIL_BUCKET: { Ref: logicalId(stack.storage.mailBucket) },
         JWT_SECRET_ARN: { Ref: secretId },
+        ORIGIN_VERIFY_SECRET_ARN: { Ref: logicalId(api.originVerifySecret) },
       });
     }
   });
 
-  test('the JWT secret is a generated 64-character key the functions may only read', () => {
+  test('the JWT secret is a generated 64-character key', () => {
     expect(resources[secretId].Properties.GenerateSecretString).toMatchObject({
       PasswordLength: 64,
       ExcludePunctuation: true,
     });
+  });
+
+  test('both may only read secrets, and only the JWT key and the origin secret', () => {
+    const originSecretId = logicalId(api.originVerifySecret);
     for (const fn of [api.consoleFunction, api.portalFunction]) {
-      const onSecret = statementsOf(fn).filter((s) => JSON.stringify(s.Resource).includes(secretId));
-      expect(onSecret).toEqual([
+      const onSecrets = statementsOf(fn).filter((s) => JSON.stringify(s.Action).includes('secretsmanager:'));
+      expect(onSecrets).toEqual([
         {
           Effect: 'Allow',
           Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
-          Resource: { Ref: secretId },
+          Resource: [{ Ref: secretId }, { Ref: originSecretId }],
         },
       ]);
     }

@@ -1,6 +1,7 @@
 import * as vm from 'node:vm';
 import { Match } from 'aws-cdk-lib/assertions';
 import { API_CONTENT_SECURITY_POLICY } from '../../lambdas/handlers/http/headers';
+import { ORIGIN_VERIFY_HEADER } from '../../lambdas/handlers/http/origin-guard';
 import { HSTS_MAX_AGE_SECONDS } from '../../lib/security-headers';
 import { SPA_ROUTING_FUNCTION_CODE } from '../../lib/web';
 import { buildStack, logicalId, MANAGED_CONFIG, resourcesOf, ofType as ofTypeIn } from './stack-fixture';
@@ -122,6 +123,23 @@ describe('Web: distribution', () => {
         },
       }),
     });
+  });
+});
+
+describe('Web: API origin secret', () => {
+  test('CloudFront sends the generated origin secret to the API as a dynamic reference, never the value', () => {
+    const apiOrigin = originById(apiBehavior.TargetOriginId);
+    const secretId = logicalId(stack.api.originVerifySecret);
+    expect(apiOrigin.OriginCustomHeaders).toEqual([
+      {
+        HeaderName: ORIGIN_VERIFY_HEADER,
+        HeaderValue: {
+          'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, ':SecretString:::}}']],
+        },
+      },
+    ]);
+    // The viewer address rides on this managed policy's CloudFront headers.
+    expect(apiBehavior.OriginRequestPolicyId).toBe(ALL_VIEWER_EXCEPT_HOST_HEADER);
   });
 });
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AppError, badRequest } from '../../core/errors';
 import { parseCookies } from './cookies';
 import { API_CONTENT_SECURITY_POLICY, API_FRAME_OPTIONS, mergeHeaders } from './headers';
+import { verifiedSourceIp } from './origin-guard';
 import { Router } from './router';
 import type { HttpRequest, HttpResponse, Route } from './types';
 
@@ -85,8 +86,9 @@ const errorResponses = (): Middleware => ({
 });
 
 /** Finds the route for the method and path, and validates the request against its schema. */
-const matchRoute = (router: Router): Middleware => ({
+const matchRoute = (router: Router, originSecret: () => Promise<string | undefined>): Middleware => ({
   before: async ({ event, context }) => {
+    const sourceIp = verifiedSourceIp(event, await originSecret());
     const method = event.requestContext.http.method.toUpperCase();
     const { route, params, allowed } = router.match(method, event.rawPath);
     if (!route) {
@@ -107,7 +109,7 @@ const matchRoute = (router: Router): Middleware => ({
       headers: lowerCaseKeys(event.headers),
       cookies: parseCookies(event.cookies),
       body: undefined,
-      sourceIp: event.requestContext.http.sourceIp,
+      sourceIp,
     };
     matched.set(context, { route, request });
     request.body = parseBody(event, route);
@@ -128,11 +130,16 @@ const requireSession = (authenticate: (request: HttpRequest) => Promise<unknown>
 });
 
 /** One Lambda handler for a set of routes: match, validate, authenticate, call the route. */
-export function apiHandler(routes: Route[], authenticate: (request: HttpRequest) => Promise<unknown>) {
+export function apiHandler(
+  routes: Route[],
+  authenticate: (request: HttpRequest) => Promise<unknown>,
+  /** The secret CloudFront sends with every request; undefined where there is no CloudFront. */
+  originSecret: () => Promise<string | undefined> = async () => undefined,
+) {
   const router = new Router(routes);
   return middy<APIGatewayProxyEventV2, Result>()
     .use(errorResponses())
-    .use(matchRoute(router))
+    .use(matchRoute(router, originSecret))
     .use(requireSession(authenticate))
     .handler(async (_event, context) => {
       const state = matched.get(context);
