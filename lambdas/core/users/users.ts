@@ -25,6 +25,8 @@ export interface UserView {
   xtramail: boolean;
   passwordSet: boolean;
   mustChangePassword: boolean;
+  /** A personal mailbox outside the domain is on file for sign-in links (never shown in full here). */
+  backupAddressSet: boolean;
   createdAt: string;
 }
 
@@ -34,6 +36,7 @@ export const userView = (user: PortalUser, domain: Domain, now: Date): UserView 
   xtramail: isEligible(user.type) && xtramailCoversReceipt(domain, now),
   passwordSet: Boolean(user.passwordHash),
   mustChangePassword: user.mustChangePassword,
+  backupAddressSet: Boolean(user.backupAddress),
   createdAt: user.createdAt,
 });
 

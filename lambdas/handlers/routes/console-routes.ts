@@ -5,10 +5,12 @@ import { normalizeAddress } from '../../core/addresses';
 import { sessionToken } from '../http/cookies';
 import type { HttpRequest } from '../http/types';
 import { accountRoutes } from './console/account-routes';
+import { backupAddressRoutes } from './console/backup-address-routes';
 import type { ConsoleActor, ConsoleDeps } from './console/context';
 import { domainRoutes } from './console/domain-routes';
 import { logRoutes } from './console/log-routes';
 import { mailFlowRoutes } from './console/mail-flow-routes';
+import { readinessRoutes } from './console/readiness-routes';
 import { userRoutes } from './console/user-routes';
 import { sessionApi } from './session-routes';
 
@@ -45,6 +47,8 @@ export function consoleApi(deps: ConsoleDeps) {
       ...userRoutes(deps),
       ...logRoutes(deps),
       ...mailFlowRoutes(deps),
+      ...backupAddressRoutes(deps),
+      ...readinessRoutes(deps),
       ...accountRoutes(deps, tokens),
     ],
     authenticate,

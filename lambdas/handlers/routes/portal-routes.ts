@@ -18,10 +18,12 @@ import {
 import { MAX_RECIPIENTS, MAX_SEND_BYTES, sendMessage, uploadKey } from '../../core/mailbox/send-message';
 import { exportSentMbox, resendSentItems } from '../../core/mailbox/sent-recovery';
 import { messageFromItem } from '../../core/entities/message';
+import { deliveryStates, withDeliveryStates } from '../../core/mailbox/delivery-state';
 import { changePortalPassword } from '../../core/users/change-portal-password';
 import { sessionCookie } from '../http/cookies';
 import { route, type HttpRequest } from '../http/types';
 import { sessionApi, type Authenticated } from './session-routes';
+import { profileRoutes } from './portal/profile-routes';
 
 export interface PortalDeps extends SessionDeps {
   blobs: BlobStore;
@@ -101,6 +103,7 @@ export function portalApi(deps: PortalDeps) {
 
   const routes = [
     ...session.routes,
+    ...profileRoutes(deps),
     route({
       method: 'PUT',
       path: '/api/portal/password',
@@ -141,7 +144,10 @@ export function portalApi(deps: PortalDeps) {
         return {
           status: 200,
           body: {
-            items: result.items.map((m) => ({ ...m, hasAttachments: m.attachments.length > 0 })),
+            items: (await withDeliveryStates(deps, result.items)).map((m) => ({
+              ...m,
+              hasAttachments: m.attachments.length > 0,
+            })),
             nextCursor: result.nextCursor,
             windowStart: windowStart(deps.clock).toISOString(),
           },
@@ -153,7 +159,9 @@ export function portalApi(deps: PortalDeps) {
       path: '/api/portal/messages/{id}',
       summary: 'One message: headers, sanitized HTML, text, attachments with 5-minute download links',
       async handle(request) {
-        return { status: 200, body: await readMessage(deps, userOf(request).address, request.params.id) };
+        const read = await readMessage(deps, userOf(request).address, request.params.id);
+        const delivery = (await deliveryStates(deps, [read.message])).get(read.message.id) ?? null;
+        return { status: 200, body: { ...read, message: { ...read.message, delivery } } };
       },
     }),
     route({
