@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { DeliveryJob, DeliveryQueue } from '../../lambdas/adapters/delivery-queue';
+import type { DeliveryQueue, QueuedJob } from '../../lambdas/adapters/delivery-queue';
 import { writeDeadLetter } from './dead-letters';
 
 type Handler = (event: SQSEvent) => Promise<unknown>;
@@ -48,7 +48,7 @@ export class LocalDeliveryQueue implements DeliveryQueue {
     this.pump();
   }
 
-  async enqueue(job: DeliveryJob, delaySeconds = 0): Promise<void> {
+  async enqueue(job: QueuedJob, delaySeconds = 0): Promise<void> {
     this.later({ body: JSON.stringify(job), receiveCount: 0 }, Math.max(0, delaySeconds) * 1000);
   }
 

@@ -14,12 +14,27 @@ export interface DeliveryJob {
    * wait (a backoff, a rate-limited release) comes back early and is put back until then.
    */
   notBefore?: string;
+  /** Released from a pause by an admin: delivered even while the domain is (again) paused. */
+  released?: boolean;
 }
+
+/**
+ * One step of a domain's release walk (lambdas/core/mail-flow/release-walk.ts): delivers the
+ * held mail an admin released, in receipt order. `token` names the lease a continuation was
+ * handed; the first job of a walk has none.
+ */
+export interface ReleaseWalkJob {
+  kind: 'release-walk';
+  domain: string;
+  token?: string;
+}
+
+export type QueuedJob = DeliveryJob | ReleaseWalkJob;
 
 /** The delivery queue (SQS in the cloud), as the domain needs it. */
 export interface DeliveryQueue {
   /** Queues the job, visible after `delaySeconds` (the adapter caps it at what it supports). */
-  enqueue(job: DeliveryJob, delaySeconds?: number): Promise<void>;
+  enqueue(job: QueuedJob, delaySeconds?: number): Promise<void>;
 }
 
 export const isDeliveryJob = (value: unknown): value is DeliveryJob => {
@@ -34,5 +49,16 @@ export const isDeliveryJob = (value: unknown): value is DeliveryJob => {
     typeof job.envelopeSender === 'string' &&
     typeof job.receivedAt === 'string' &&
     typeof job.attempt === 'number'
+  );
+};
+
+export const isReleaseWalkJob = (value: unknown): value is ReleaseWalkJob => {
+  const job = value as Partial<ReleaseWalkJob> | null;
+  return (
+    typeof job === 'object' &&
+    job !== null &&
+    job.kind === 'release-walk' &&
+    typeof job.domain === 'string' &&
+    (job.token === undefined || typeof job.token === 'string')
   );
 };

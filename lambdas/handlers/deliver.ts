@@ -1,8 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { isDeliveryJob } from '../adapters/delivery-queue';
-import { deliverMessage, expireHeld, type DeliverDeps } from '../core/mail-flow/deliver-message';
+import { isDeliveryJob, isReleaseWalkJob } from '../adapters/delivery-queue';
+import { deliverMessage, expireHeld } from '../core/mail-flow/deliver-message';
+import { walkRelease, type WalkDeps } from '../core/mail-flow/release-walk';
 import { RETRY_BASE_MS } from '../core/mail-flow/retry';
 import { runtime } from './runtime';
 
@@ -14,7 +15,12 @@ const retryBaseMs = (): number => {
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : RETRY_BASE_MS;
 };
 
-const deps = (): DeliverDeps => ({
+const releasePerMinute = (): number | undefined => {
+  const value = Number(process.env.MAIL_FLOW_RELEASE_PER_MINUTE);
+  return Number.isInteger(value) && value > 0 ? value : undefined;
+};
+
+const deps = (): WalkDeps => ({
   table: runtime.table,
   blobs: runtime.blobs,
   clock: runtime.clock,
@@ -23,6 +29,7 @@ const deps = (): DeliverDeps => ({
   sender: runtime.sender,
   readSecret: runtime.readSecret,
   retryBaseMs: retryBaseMs(),
+  releasePerMinute: releasePerMinute(),
   ...(process.env.MAIL_FLOW_ALERT_FROM ? { alertFrom: () => process.env.MAIL_FLOW_ALERT_FROM! } : {}),
 });
 
@@ -48,6 +55,16 @@ export async function handler(
   for (const record of event.Records) {
     try {
       const job: unknown = JSON.parse(record.body);
+      if (isReleaseWalkJob(job)) {
+        const walk = await walkRelease(deps(), job);
+        metrics.addMetric('Release_delivered', MetricUnit.Count, walk.tried.length);
+        logger.info('Release walk step done', {
+          domain: job.domain,
+          outcome: walk.outcome,
+          tried: walk.tried.length,
+        });
+        continue;
+      }
       if (!isDeliveryJob(job)) {
         logger.error('Not a delivery job; dropped', { messageId: record.messageId });
         continue;

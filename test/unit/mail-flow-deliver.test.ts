@@ -1,4 +1,9 @@
-import type { DeliveryJob, DeliveryQueue } from '../../lambdas/adapters/delivery-queue';
+import {
+  isReleaseWalkJob,
+  type DeliveryJob,
+  type DeliveryQueue,
+  type ReleaseWalkJob,
+} from '../../lambdas/adapters/delivery-queue';
 import { sqsDelaySeconds } from '../../lambdas/adapters/aws/sqs-delivery-queue';
 import type { RelayDestination, SmtpRelay, SmtpResult } from '../../lambdas/adapters/smtp-relay';
 import { adminDirectoryItem } from '../../lambdas/core/admins/admins';
@@ -10,6 +15,7 @@ import { rawMailKey } from '../../lambdas/core/ingest/receipt';
 import { deliverMessage, expireHeld, type DeliverDeps } from '../../lambdas/core/mail-flow/deliver-message';
 import { heldPartition, heldToItem } from '../../lambdas/core/mail-flow/held';
 import { listHeld, mailFlowOverview, releaseHeld, setMailFlow } from '../../lambdas/core/mail-flow/manage';
+import { LEASE_MS, leaseKey, walkRelease, type WalkDeps } from '../../lambdas/core/mail-flow/release-walk';
 import { routeMessage } from '../../lambdas/core/mail-flow/route-message';
 import type { MailFlowSettings } from '../../lambdas/core/mail-flow/settings';
 import { ManualClock } from './support/manual-clock';
@@ -290,6 +296,7 @@ describe('release', () => {
     const ids: string[] = [];
     for (let i = 0; i < count; i++) {
       const id = `h${String(count - i).padStart(3, '0')}`;
+      await blobs.put(rawMailKey(id), `Subject: ${id}\r\n\r\nbody\r\n`, 'message/rfc822');
       await table.put(
         heldToItem({
           domain: D,
@@ -306,21 +313,118 @@ describe('release', () => {
     return ids;
   }
 
-  test('releases in receipt order, rate-limited, exactly once even when run twice at once', async () => {
+  /** The held messages the relay was given, in the order it was given them. */
+  const sentIds = () => relay.calls.map((c) => /^Subject: (\S+)/.exec(c.raw.toString())![1]);
+
+  /** Runs the walk jobs the queue holds, as the deliver worker would, until none are left. */
+  async function runWalks(walkDeps: WalkDeps = deps) {
+    const outcomes: string[] = [];
+    for (let job = queue.jobs.shift(); job; job = queue.jobs.shift()) {
+      if (!isReleaseWalkJob(job.job)) throw new Error('expected only walk jobs');
+      clock.advanceSeconds(job.delaySeconds ?? 0);
+      outcomes.push((await walkRelease(walkDeps, job.job)).outcome);
+    }
+    return outcomes;
+  }
+
+  test('a release marks held mail and queues one walk; a second release, even at the same time, marks nothing new', async () => {
     const ids = await hold(5);
-    const manage = { table, clock, queue, releasePerMinute: 2 };
+    const manage = { table, clock, queue };
     const [a, b] = await Promise.all([
       releaseHeld(manage, D, { all: true }),
       releaseHeld(manage, D, { all: true }),
     ]);
     expect(a.released + b.released).toBe(5);
-    expect(queue.jobs.map((j) => j.job.sesMessageId).sort()).toEqual([...ids].sort());
-    const solo = new FakeQueue();
-    await hold(5);
-    await releaseHeld({ ...manage, queue: solo }, D, { all: true });
-    expect(solo.jobs.map((j) => j.job.sesMessageId)).toEqual(ids);
-    expect(solo.jobs.map((j) => j.delaySeconds)).toEqual([0, 0, 60, 60, 120]);
-    expect((await releaseHeld({ ...manage, queue: solo }, D, { all: true })).released).toBe(0);
+    expect(relay.calls).toHaveLength(0);
+    expect(queue.jobs.map((j) => j.job)).toContainEqual({ kind: 'release-walk', domain: D });
+    const held = await listHeld(manage, D, {});
+    expect(held.items.map((i) => (i as { releasing: boolean }).releasing)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect((await mailFlowOverview(manage, D)).held).toMatchObject({ count: 5, releasing: 5 });
+    expect((await releaseHeld(manage, D, { all: true })).released).toBe(0);
+
+    await runWalks();
+    // hold() gives later mail smaller ids, so receipt order is not id order.
+    expect(sentIds()).toEqual(ids);
+    expect((await table.query(heldPartition(D))).items).toEqual([]);
+    expect(await table.get(leaseKey(D))).toMatchObject({ owner: '', until: 0 });
+  });
+
+  test('the walk is rate-limited: a batch per minute, continued by the lease holder, in receipt order, once each', async () => {
+    const ids = await hold(5);
+    await releaseHeld({ table, clock, queue }, D, { all: true });
+    const start = clock.now().getTime();
+    const outcomes = await runWalks({ ...deps, releasePerMinute: 2 });
+    expect(outcomes).toEqual(['continues', 'continues', 'done']);
+    expect(sentIds()).toEqual(ids);
+    expect(clock.now().getTime() - start).toBe(120_000);
+  });
+
+  test('a second walk while one runs only pokes it; the running walk then picks up what the new release marked', async () => {
+    const ids = await hold(4);
+    const manage = { table, clock, queue };
+    await releaseHeld(manage, D, {
+      ids: [(await listHeld(manage, D, {})).items.map((i) => (i as { id: string }).id)[0]],
+    });
+    queue.jobs.length = 0;
+    // The running walk: while it delivers the first message, the admin releases the rest.
+    let second: Promise<unknown> | undefined;
+    const slow: WalkDeps = {
+      ...deps,
+      relay: {
+        deliver: async (raw, envelope, destination) => {
+          second ??= releaseHeld(manage, D, { all: true }).then(async () => {
+            const walk = queue.jobs.shift()!.job;
+            return walkRelease(deps, walk as ReleaseWalkJob);
+          });
+          expect(await second).toMatchObject({ outcome: 'busy', tried: [] });
+          return relay.deliver(raw, envelope, destination);
+        },
+      },
+    };
+    const first = await walkRelease(slow, { kind: 'release-walk', domain: D });
+    expect(first).toMatchObject({ outcome: 'done' });
+    expect(sentIds()).toEqual(ids);
+    expect(queue.jobs).toEqual([]);
+  });
+
+  test('a continuation whose lease was taken over after it expired does nothing; an expired lease is free', async () => {
+    await hold(3);
+    await releaseHeld({ table, clock, queue }, D, { all: true });
+    queue.jobs.length = 0;
+    const first = await walkRelease({ ...deps, releasePerMinute: 1 }, { kind: 'release-walk', domain: D });
+    expect(first.outcome).toBe('continues');
+    const continuation = queue.jobs.shift()!.job as ReleaseWalkJob;
+    // The continuation is lost; after the lease runs out a fresh walk takes over.
+    clock.advance(60_000 + LEASE_MS + 1);
+    expect((await walkRelease(deps, { kind: 'release-walk', domain: D })).outcome).toBe('done');
+    expect((await walkRelease(deps, continuation)).tried).toEqual([]);
+    expect(relay.calls).toHaveLength(3);
+  });
+
+  test('released mail goes out even if the domain is paused again; a deferral falls back to the retry queue', async () => {
+    await table.put(domainToItem(domain({ ...DELIVER, inbound: 'paused' })));
+    const jobs = [await received('r1', clock.now()), await received('r2', addDays(clock.now(), 0.001))];
+    for (const job of jobs) await deliverMessage(deps, job);
+    expect((await table.query(heldPartition(D))).items).toHaveLength(2);
+    await releaseHeld({ table, clock, queue }, D, { all: true });
+    relay.next = { ok: false, code: 451, response: '451 later', transient: true };
+    await walkRelease(deps, queue.jobs.shift()!.job as ReleaseWalkJob);
+    expect(relay.calls).toHaveLength(2);
+    expect(queue.jobs.map((j) => j.job)).toEqual([
+      expect.objectContaining({ sesMessageId: 'r1', attempt: 2, released: true }),
+      expect.objectContaining({ sesMessageId: 'r2', attempt: 2, released: true }),
+    ]);
+    relay.next = { ok: true, response: '250 ok' };
+    clock.advanceSeconds(60);
+    const retry = queue.jobs.shift()!.job as DeliveryJob;
+    expect((await deliverMessage(deps, retry)).outcome).toBe('delivered');
+    expect(await logOf(jobs[0], `ann@${D}`)).toMatchObject({ delivery: 'delivered' });
   });
 
   test('releases selected ids only, and refuses malformed ones', async () => {
@@ -330,7 +434,10 @@ describe('release', () => {
     expect(page.items).toHaveLength(2);
     const first = (page.items[0] as { id: string }).id;
     expect(await releaseHeld(manage, D, { ids: [first] })).toEqual({ released: 1 });
+    await runWalks();
+    expect(relay.calls).toHaveLength(1);
     expect(await table.get({ pk: heldPartition(D), sk: first })).toBeUndefined();
+    expect((await table.query(heldPartition(D))).items).toHaveLength(2);
     await expect(releaseHeld(manage, D, { ids: ['nonsense'] })).rejects.toMatchObject({ status: 400 });
   });
 
@@ -346,7 +453,8 @@ describe('release', () => {
     });
     const result = await setMailFlow(manage, D, DELIVER);
     expect(result.released).toBe(2);
-    expect((await mailFlowOverview(manage, D)).held).toEqual({ count: 0, oldest: null });
+    await runWalks();
+    expect((await mailFlowOverview(manage, D)).held).toEqual({ count: 0, releasing: 0, oldest: null });
     const port25 = await setMailFlow(manage, D, { ...DELIVER, destination: { ...DESTINATION, port: 25 } });
     expect(port25.released).toBe(0);
     expect((await mailFlowOverview(manage, D)).warning).toMatch(/port 25/);

@@ -6,8 +6,6 @@ import {
   heldKey,
   heldToItem,
   parseHeldSortKey,
-  releaseBatches,
-  releaseId,
   releaseOrder,
   type HeldMessage,
 } from '../../lambdas/core/mail-flow/held';
@@ -104,42 +102,5 @@ describe('releaseOrder', () => {
     const bySortKey = [...input].sort((a, b) => (heldKey(a).sk < heldKey(b).sk ? -1 : 1));
     expect(releaseOrder(input)).toEqual(bySortKey);
     expect(releaseOrder(releaseOrder(input))).toEqual(releaseOrder(input));
-  });
-});
-
-describe('releaseBatches', () => {
-  const thirty = Array.from({ length: 30 }, (_, i) =>
-    held(new Date(Date.UTC(2025, 2, 1, 0, 29 - i)).toISOString(), `id-${String(i).padStart(2, '0')}`),
-  );
-
-  test('splits receipt order into per-minute batches', () => {
-    const batches = releaseBatches(thirty, 12);
-    expect(batches.map((b) => b.offsetMs)).toEqual([0, 60_000, 120_000]);
-    expect(batches.map((b) => b.items.length)).toEqual([12, 12, 6]);
-    expect(batches.flatMap((b) => b.items)).toEqual(releaseOrder(thirty));
-    expect(batches[0].items[0].sesMessageId).toBe('id-29');
-  });
-
-  test('every message appears exactly once', () => {
-    for (const perMinute of [1, 7, 30, 100]) {
-      const ids = releaseBatches(thirty, perMinute).flatMap((b) => b.items.map((m) => m.sesMessageId));
-      expect(new Set(ids).size).toBe(30);
-      expect(ids).toHaveLength(30);
-    }
-  });
-
-  test('nothing held gives no batches; a bad rate is refused', () => {
-    expect(releaseBatches([], 10)).toEqual([]);
-    for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => releaseBatches(thirty, bad)).toThrow(RangeError);
-  });
-});
-
-describe('releaseId', () => {
-  test('is stable per held message, distinct between messages, and fits an SQS deduplication id', () => {
-    const a = held('2025-03-01T00:00:00.000Z', 'a');
-    expect(releaseId(a)).toBe(releaseId({ ...a, domain: 'EXAMPLE.com' }));
-    expect(releaseId(a)).not.toBe(releaseId(held('2025-03-01T00:00:00.000Z', 'b')));
-    expect(releaseId(a)).not.toBe(releaseId({ ...a, domain: 'other.example' }));
-    expect(releaseId(a)).toMatch(/^[0-9a-f]{64}$/);
   });
 });

@@ -1,5 +1,5 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { DeliveryJob, DeliveryQueue } from '../delivery-queue';
+import type { DeliveryQueue, QueuedJob } from '../delivery-queue';
 
 /** SQS's longest per-message delay. */
 export const MAX_SQS_DELAY_SECONDS = 900;
@@ -14,7 +14,7 @@ export class SqsDeliveryQueue implements DeliveryQueue {
     private readonly sqs: SQSClient = new SQSClient({}),
   ) {}
 
-  async enqueue(job: DeliveryJob, delaySeconds?: number): Promise<void> {
+  async enqueue(job: QueuedJob, delaySeconds?: number): Promise<void> {
     await this.sqs.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,

@@ -184,7 +184,8 @@ export async function deliverMessage(deps: DeliverDeps, job: DeliveryJob): Promi
     return { outcome: 'already-done' };
   }
 
-  if (settings.inbound === 'paused') {
+  // A released message goes out even if the domain was paused again: the admin asked for it.
+  if (settings.inbound === 'paused' && !job.released) {
     await deps.table.put(
       heldToItem({
         domain: domainName,

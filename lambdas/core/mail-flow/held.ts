@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { normalizeAddress } from '../addresses';
 import { addDays, epochSeconds } from '../clock';
 import { normalizeDomain } from '../entities/domain';
@@ -94,37 +93,3 @@ export function releaseOrder<T extends Pick<HeldMessage, 'receivedAt' | 'sesMess
       (a.sesMessageId < b.sesMessageId ? -1 : a.sesMessageId > b.sesMessageId ? 1 : 0),
   );
 }
-
-export interface ReleaseBatch<T> {
-  /** How long after the release starts this batch may be sent. */
-  offsetMs: number;
-  items: T[];
-}
-
-/**
- * Rate-limited release: at most `perMinute` messages a minute, in receipt order, so a primary
- * server that just came back is not flooded with two weeks of mail at once.
- */
-export function releaseBatches<T extends Pick<HeldMessage, 'receivedAt' | 'sesMessageId'>>(
-  items: readonly T[],
-  perMinute: number,
-): ReleaseBatch<T>[] {
-  if (!Number.isInteger(perMinute) || perMinute < 1)
-    throw new RangeError('perMinute must be a positive integer');
-  const ordered = releaseOrder(items);
-  const batches: ReleaseBatch<T>[] = [];
-  for (let i = 0; i < ordered.length; i += perMinute) {
-    batches.push({ offsetMs: (i / perMinute) * 60_000, items: ordered.slice(i, i + perMinute) });
-  }
-  return batches;
-}
-
-/**
- * The identity of one held message's release: 64 hex characters, within SQS's 128-character
- * deduplication id. The release claims the held item with a conditional delete and sends with
- * this id, so a second click or a retried worker finds nothing left to send.
- */
-export const releaseId = (held: Pick<HeldMessage, 'domain' | 'receivedAt' | 'sesMessageId'>): string => {
-  const { pk, sk } = heldKey(held);
-  return createHash('sha256').update(`${pk}\n${sk}`).digest('hex');
-};

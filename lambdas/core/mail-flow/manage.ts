@@ -1,5 +1,6 @@
 import type { DeliveryQueue } from '../../adapters/delivery-queue';
 import type { Page, Table } from '../../adapters/table';
+import type { Item } from '../entities/keys';
 import type { Clock } from '../clock';
 import { requireDomain } from '../domains/domains';
 import { domainToItem } from '../entities/domain';
@@ -10,9 +11,9 @@ import {
   heldKey,
   heldPartition,
   parseHeldSortKey,
-  releaseBatches,
   type HeldMessage,
 } from './held';
+import { RELEASE_MARK, releaseWalkJob } from './release-walk';
 import {
   DEFAULT_MAIL_FLOW,
   mailFlowAction,
@@ -27,11 +28,7 @@ export interface ManageDeps {
   clock: Clock;
   /** Read only when held mail is released. */
   queue?: DeliveryQueue;
-  /** Released messages per minute; default 60. */
-  releasePerMinute?: number;
 }
-
-export const DEFAULT_RELEASE_PER_MINUTE = 60;
 
 const presentHeld = (held: HeldMessage) => ({
   id: heldKey(held).sk,
@@ -55,7 +52,11 @@ export async function mailFlowOverview(deps: ManageDeps, name: string) {
   });
   const report = mailFlowStatus(attempts.items.map(attemptFromItem), settings.goodThreshold);
   const pk = heldPartition(domain.name);
-  const [count, oldest] = await Promise.all([deps.table.count(pk), deps.table.query(pk, { limit: 1 })]);
+  const [count, releasing, oldest] = await Promise.all([
+    deps.table.count(pk),
+    deps.table.count(pk, { where: [{ attribute: RELEASE_MARK, equals: true }] }),
+    deps.table.query(pk, { limit: 1 }),
+  ]);
   return {
     settings,
     ...(usesPort25(settings) ? { warning: PORT_25_WARNING } : {}),
@@ -68,38 +69,44 @@ export async function mailFlowOverview(deps: ManageDeps, name: string) {
     },
     held: {
       count,
+      /** Released and on their way, in receipt order; still counted until delivered. */
+      releasing,
       oldest: oldest.items[0] ? heldFromItem(oldest.items[0]).receivedAt.toISOString() : null,
     },
   };
 }
 
-/** Held mail in receipt order, a page at a time. */
+/** Held mail in receipt order, a page at a time; `releasing` ones wait for the release walk. */
 export async function listHeld(deps: ManageDeps, name: string, page: { limit?: number; cursor?: string }) {
   const domain = await requireDomain(deps, name);
   const result: Page<unknown> = await deps.table
     .query(heldPartition(domain.name), { limit: page.limit ?? 50, cursor: page.cursor })
     .then((p) => ({
-      items: p.items.map((item) => presentHeld(heldFromItem(item))),
+      items: p.items.map((item) => ({
+        ...presentHeld(heldFromItem(item)),
+        releasing: item[RELEASE_MARK] === true,
+      })),
       nextCursor: p.nextCursor,
     }));
   return result;
 }
 
-async function allHeld(deps: ManageDeps, domain: string): Promise<HeldMessage[]> {
-  const out: HeldMessage[] = [];
+async function allHeldItems(deps: ManageDeps, domain: string): Promise<Item[]> {
+  const out: Item[] = [];
   let cursor: string | undefined;
   do {
     const page = await deps.table.query(heldPartition(domain), { cursor });
-    out.push(...page.items.map(heldFromItem));
+    out.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);
   return out;
 }
 
 /**
- * Releases held mail to the delivery queue in receipt order, rate-limited. Each item is claimed
- * with a conditional delete before it is queued, so a second release (a double click, a retried
- * request) finds nothing left and queues nothing twice.
+ * Releases held mail: marks each item released (a conditional write on an item that still
+ * exists and is not marked yet) and queues the domain's release walk, which delivers the marked
+ * items in receipt order, rate-limited (release-walk.ts says why a walk). A second release (a
+ * double click, a retried request) marks nothing new, so nothing is delivered twice.
  */
 export async function releaseHeld(
   deps: ManageDeps,
@@ -107,39 +114,27 @@ export async function releaseHeld(
   which: { all: true } | { ids: string[] },
 ): Promise<{ released: number }> {
   const domain = await requireDomain(deps, name);
-  let items: HeldMessage[];
+  let items: Item[];
   if ('all' in which) {
-    items = await allHeld(deps, domain.name);
+    items = await allHeldItems(deps, domain.name);
   } else {
     const keys = which.ids.map((id) => {
       const parsed = parseHeldSortKey(id);
       if (!parsed) throw badRequest(`"${id}" is not a held message id.`);
       return heldKey({ domain: domain.name, ...parsed });
     });
-    items = (await deps.table.getAll(keys)).map(heldFromItem);
+    items = await deps.table.getAll(keys);
   }
-  if (items.length === 0) return { released: 0 };
-  if (!deps.queue) throw new Error('No delivery queue is configured');
-  const now = deps.clock.now().getTime();
+  const at = deps.clock.now().toISOString();
   let released = 0;
-  for (const batch of releaseBatches(items, deps.releasePerMinute ?? DEFAULT_RELEASE_PER_MINUTE)) {
-    for (const held of batch.items) {
-      if (!(await deps.table.delete(heldKey(held), { ifExists: true }))) continue;
-      await deps.queue.enqueue(
-        {
-          sesMessageId: held.sesMessageId,
-          domain: domain.name,
-          recipients: held.recipients,
-          envelopeSender: held.envelopeFrom,
-          receivedAt: held.receivedAt.toISOString(),
-          attempt: 1,
-          ...(batch.offsetMs > 0 ? { notBefore: new Date(now + batch.offsetMs).toISOString() } : {}),
-        },
-        batch.offsetMs / 1000,
-      );
-      released++;
-    }
+  for (const item of items) {
+    if (item[RELEASE_MARK] === true) continue;
+    const marked = { ...item, [RELEASE_MARK]: true, releaseRequestedAt: at };
+    if (await deps.table.put(marked, { ifMissing: RELEASE_MARK })) released++;
   }
+  if (released === 0) return { released };
+  if (!deps.queue) throw new Error('No delivery queue is configured');
+  await deps.queue.enqueue(releaseWalkJob(domain.name));
   return { released };
 }
 

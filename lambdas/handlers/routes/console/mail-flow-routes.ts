@@ -17,11 +17,6 @@ const releaseBody = z.union([
   z.object({ ids: z.array(z.string().min(1).max(400)).min(1).max(1000) }).strict(),
 ]);
 
-const perMinute = (): number | undefined => {
-  const value = Number(process.env.MAIL_FLOW_RELEASE_PER_MINUTE);
-  return Number.isInteger(value) && value > 0 ? value : undefined;
-};
-
 export const mailFlowRoutes = (deps: ConsoleDeps) => {
   // `queue` is read only when mail is released: the runtime builds it then.
   const manage: ManageDeps = {
@@ -30,7 +25,6 @@ export const mailFlowRoutes = (deps: ConsoleDeps) => {
     get queue() {
       return deps.queue;
     },
-    releasePerMinute: perMinute(),
   };
   return [
     route({
