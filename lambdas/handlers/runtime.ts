@@ -55,7 +55,15 @@ export const runtime = {
    * runs without it; the local runtime assigns its in-process queue before handlers run.
    */
   get queue(): DeliveryQueue {
-    return (queue ??= new SqsDeliveryQueue(required('QUEUE_URL')));
+    // Never throws here: spreading `runtime` into a deps object reads every getter, also in
+    // functions that have no queue (the portal API). Only an actual enqueue needs QUEUE_URL.
+    return (queue ??= {
+      enqueue: async (job, delaySeconds) => {
+        const sqs = new SqsDeliveryQueue(required('QUEUE_URL'));
+        queue = sqs;
+        return sqs.enqueue(job, delaySeconds);
+      },
+    });
   },
   set queue(value: DeliveryQueue) {
     queue = value;
