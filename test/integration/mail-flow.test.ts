@@ -1,79 +1,15 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
 import { createS3Client, S3BlobStore } from '../../lambdas/adapters/aws/s3-blob-store';
 import { rawMailKey } from '../../lambdas/core/ingest/receipt';
 import { MAIL_BUCKET } from '../../bin/local/stack';
 import { signedIn, type ApiClient } from '../support/api-client';
 import { startTestStack, TEST_ADMIN, type TestStack } from '../support/local-stack';
 import { smtpClient } from '../support/smtp-client';
-
-type Mode = 'accept' | '451';
-
-interface Received {
-  from: string;
-  to: string[];
-  raw: Buffer;
-}
-
-interface Sink {
-  port: number;
-  received: Received[];
-  /** Transactions answered 451. */
-  deferred: number;
-  setMode(mode: Mode): void;
-  stop(): Promise<void>;
-}
-
-const readAll = (stream: SMTPServerDataStream): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => resolve(Buffer.concat(chunks)));
-    stream.on('error', reject);
-  });
-
-/** A real SMTP server standing in for the domain's primary mail server. */
-async function startSink(): Promise<Sink> {
-  let mode: Mode = 'accept';
-  const sink = { received: [] as Received[], deferred: 0 };
-  const server = new SMTPServer({
-    logger: false,
-    authOptional: true,
-    disabledCommands: ['AUTH'],
-    hideSTARTTLS: true,
-    onData(stream, session, callback) {
-      readAll(stream).then(
-        (raw) => {
-          if (mode === '451') {
-            sink.deferred++;
-            return callback(Object.assign(new Error('4.3.0 Try again later'), { responseCode: 451 }));
-          }
-          sink.received.push({
-            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-            to: session.envelope.rcptTo.map((r) => r.address),
-            raw,
-          });
-          callback(null, 'Queued');
-        },
-        (error: Error) => callback(error),
-      );
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return Object.assign(sink, {
-    port,
-    setMode: (next: Mode) => {
-      mode = next;
-    },
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  });
-}
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink';
 
 let stack: TestStack;
 let partner: ApiClient;
 let blobs: S3BlobStore;
-const sinks: Sink[] = [];
+const sinks: SmtpSink[] = [];
 
 const sesStore = async () =>
   (await (await fetch(`${stack.sesUrl}/store`)).json()).emails as Array<{
@@ -81,7 +17,7 @@ const sesStore = async () =>
     destination: { to: string[] };
   }>;
 
-async function setUpDomain(name: string, sink: Sink, inbound: 'deliver' | 'paused' = 'deliver') {
+async function setUpDomain(name: string, sink: SmtpSink, inbound: 'deliver' | 'paused' = 'deliver') {
   await partner.post('/api/console/domains', { name });
   await partner.put(`/api/console/domains/${name}/products`, { xtramail: true });
   const put = await partner.put(`/api/console/domains/${name}/mail-flow`, {
@@ -130,7 +66,7 @@ afterAll(async () => {
 });
 
 test('destination up: 20 messages delivered once each, byte-identical, with the envelope', async () => {
-  const sink = await startSink();
+  const sink = await startSmtpSink();
   sinks.push(sink);
   await setUpDomain('flow.test', sink);
   const ids = await sendMany('flow.test', 20, ['ann@flow.test', 'bob@flow.test', 'x@elsewhere.test']);
@@ -159,7 +95,7 @@ test('destination up: 20 messages delivered once each, byte-identical, with the 
 });
 
 test('destination answering 451, then accepting: deferrals, then delivered once; Bad then Good, one alert each', async () => {
-  const sink = await startSink();
+  const sink = await startSmtpSink();
   sinks.push(sink);
   sink.setMode('451');
   await setUpDomain('down.test', sink);
@@ -195,7 +131,7 @@ test('destination answering 451, then accepting: deferrals, then delivered once;
 }, 60_000);
 
 test('paused: 30 messages held with snapshots; resume delivers all in receipt order exactly once', async () => {
-  const sink = await startSink();
+  const sink = await startSmtpSink();
   sinks.push(sink);
   await setUpDomain('pause.test', sink, 'paused');
   const ids = await sendMany('pause.test', 30);
