@@ -150,6 +150,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       securityHeaders: securityHeaders({ mailBucketOrigin: s3.endpoint }),
     });
     stops.push(http.stop);
+    // Links in mail (sign-in, invitations, fire drills) point at this server, as at CloudFront in the cloud.
+    process.env.PORTAL_BASE_URL = http.url;
 
     return {
       webUrl: http.url,

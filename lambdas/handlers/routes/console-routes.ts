@@ -8,6 +8,8 @@ import { accountRoutes } from './console/account-routes';
 import { backupAddressRoutes } from './console/backup-address-routes';
 import type { ConsoleActor, ConsoleDeps } from './console/context';
 import { domainRoutes } from './console/domain-routes';
+import { drillRoutes } from './console/drill-routes';
+import { invitationRoutes } from './console/invitation-routes';
 import { logRoutes } from './console/log-routes';
 import { mailFlowRoutes } from './console/mail-flow-routes';
 import { readinessRoutes } from './console/readiness-routes';
@@ -47,6 +49,8 @@ export function consoleApi(deps: ConsoleDeps) {
       ...userRoutes(deps),
       ...logRoutes(deps),
       ...mailFlowRoutes(deps),
+      ...invitationRoutes(deps),
+      ...drillRoutes(deps),
       ...backupAddressRoutes(deps),
       ...readinessRoutes(deps),
       ...accountRoutes(deps, tokens),

@@ -23,6 +23,7 @@ import { changePortalPassword } from '../../core/users/change-portal-password';
 import { sessionCookie } from '../http/cookies';
 import { route, type HttpRequest } from '../http/types';
 import { sessionApi, type Authenticated } from './session-routes';
+import { linkRoutes } from './portal/link-routes';
 import { profileRoutes } from './portal/profile-routes';
 
 export interface PortalDeps extends SessionDeps {
@@ -103,6 +104,7 @@ export function portalApi(deps: PortalDeps) {
 
   const routes = [
     ...session.routes,
+    ...linkRoutes(deps, session),
     ...profileRoutes(deps),
     route({
       method: 'PUT',

@@ -1,4 +1,5 @@
 import type { DeliveryQueue } from '../../../adapters/delivery-queue';
+import type { MailSender } from '../../../adapters/mail-sender';
 import type { Table } from '../../../adapters/table';
 import type { AdminProfile } from '../../../core/auth/admin-sessions';
 import { recordAudit } from '../../../core/audit/audit';
@@ -11,6 +12,8 @@ export interface ConsoleDeps {
   signingKey: () => Promise<Uint8Array>;
   /** Mail Flow's delivery queue, read only when held mail is released. */
   queue?: DeliveryQueue;
+  /** Mails invitations and fire-drill links; read only by the routes that send them. */
+  sender?: MailSender;
 }
 
 /** Who is acting: an admin signed in, or an API token acting with its creator's scope. */

@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import type { Page } from '../../adapters/table';
+import { domainOf } from '../addresses';
+import { addDays, epochSeconds } from '../clock';
+import type { Domain } from '../entities/domain';
+import { notFound } from '../errors';
+import { sendLinks, type SendLinksDeps } from '../invitations/send-links';
+import type { UserSelection } from '../invitations/selection';
+import {
+  drillFromItem,
+  drillKey,
+  drillToItem,
+  participantFromItem,
+  participantKey,
+  participantPartition,
+  participantToItem,
+  type Drill,
+  type DrillParticipant,
+} from './drill-entities';
+
+/** A drill's record is kept for a year, long enough to compare this year's drill with last year's. */
+export const DRILL_RETENTION_DAYS = 366;
+
+export type DrillDeps = SendLinksDeps;
+/** Reading drills needs only the table. */
+type ReadDeps = Pick<DrillDeps, 'table' | 'clock'>;
+
+/** Sortable by start time (13 base-36 digits of milliseconds), unique by the random tail. */
+const newDrillId = (now: Date) =>
+  `${now.getTime().toString(36).padStart(9, '0')}-${randomBytes(4).toString('hex')}`;
+
+export interface DrillSummary extends Drill {
+  completed: number;
+}
+
+/** Starts a fire drill: one test sign-in link to each selected user's backup address. */
+export async function startDrill(
+  deps: DrillDeps,
+  domain: Domain,
+  selection: UserSelection,
+  startedBy: string,
+): Promise<{ drill: DrillSummary; results: DrillParticipant[] }> {
+  const now = deps.clock.now();
+  const drillId = newDrillId(now);
+  const expiresAt = epochSeconds(addDays(now, DRILL_RETENTION_DAYS));
+  const results = await sendLinks(deps, domain, selection, 'drill', drillId);
+  const participants: DrillParticipant[] = results.map((r) => ({
+    address: r.address,
+    sent: r.sent,
+    ...(r.reason ? { reason: r.reason } : {}),
+  }));
+  const drill: Drill = {
+    drillId,
+    domain: domain.name,
+    startedAt: now.toISOString(),
+    startedBy,
+    participants: participants.length,
+    sent: participants.filter((p) => p.sent).length,
+  };
+  await deps.table.putAll([
+    drillToItem(drill, expiresAt),
+    ...participants.map((p) => participantToItem(domain.name, drillId, p, expiresAt)),
+  ]);
+  return { drill: { ...drill, completed: 0 }, results: participants };
+}
+
+const completedCount = (deps: ReadDeps, domain: string, drillId: string) =>
+  deps.table.count(participantPartition(domain, drillId), {
+    where: [{ attribute: 'completedAt', greaterThan: '' }],
+    liveAt: deps.clock.now(),
+  });
+
+/** Newest first, with how many participants completed each. */
+export async function listDrills(
+  deps: ReadDeps,
+  domain: string,
+  page: { limit?: number; cursor?: string },
+): Promise<Page<DrillSummary>> {
+  const result = await deps.table.query(drillKey(domain, '').pk, {
+    descending: true,
+    limit: Math.min(page.limit ?? 50, 200),
+    cursor: page.cursor,
+    liveAt: deps.clock.now(),
+  });
+  const items = await Promise.all(
+    result.items.map(drillFromItem).map(async (drill) => ({
+      ...drill,
+      completed: await completedCount(deps, domain, drill.drillId),
+    })),
+  );
+  return { items, nextCursor: result.nextCursor };
+}
+
+/** One drill and every participant, in address order. */
+export async function getDrill(
+  deps: ReadDeps,
+  domain: string,
+  drillId: string,
+): Promise<{ drill: DrillSummary; participants: DrillParticipant[] }> {
+  const item = await deps.table.get(drillKey(domain, drillId));
+  if (!item || Number(item.expiresAt) <= epochSeconds(deps.clock.now())) {
+    throw notFound(`No drill ${drillId} in ${domain}.`);
+  }
+  const participants: DrillParticipant[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.table.query(participantPartition(domain, drillId), { cursor, limit: 500 });
+    participants.push(...page.items.map(participantFromItem));
+    cursor = page.nextCursor;
+  } while (cursor);
+  const drill = drillFromItem(item);
+  return { drill: { ...drill, completed: participants.filter((p) => p.completedAt).length }, participants };
+}
+
+/** Records the first completion of a drill by one participant (a later use keeps the first time). */
+export async function recordDrillCompletion(deps: ReadDeps, drillId: string, address: string): Promise<void> {
+  const key = participantKey(domainOf(address), drillId, address);
+  const item = await deps.table.get(key);
+  if (!item) return;
+  await deps.table.put(
+    { ...item, completedAt: deps.clock.now().toISOString() },
+    { ifMissing: 'completedAt' },
+  );
+}
