@@ -14,7 +14,8 @@ type Role =
   /** A partner admin's API token: the partner's scope, but no password changes. */
   | 'apiToken'
   | 'revokedToken';
-type Scope = 'self' | 'domain' | 'partner' | 'portal';
+/** `public`: answers every caller alike (sign-in links). */
+type Scope = 'self' | 'domain' | 'partner' | 'portal' | 'public';
 
 interface Case {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -114,6 +115,43 @@ const cases: Case[] = [
     scope: 'domain',
     allowed: 200,
   },
+  {
+    method: 'POST',
+    path: `/api/console/domains/${D}/invitations`,
+    scope: 'domain',
+    body: () => ({ addresses: [`list@${D}`] }),
+    allowed: 200,
+  },
+  {
+    method: 'POST',
+    path: `/api/console/domains/${D}/drills`,
+    scope: 'domain',
+    body: () => ({ addresses: [`list@${D}`] }),
+    allowed: 201,
+  },
+  { method: 'GET', path: `/api/console/domains/${D}/drills`, scope: 'domain', allowed: 200 },
+  { method: 'GET', path: `/api/console/domains/${D}/drills/0123456789abcdef`, scope: 'domain', allowed: 404 },
+  {
+    method: 'GET',
+    path: `/api/console/domains/${D}/drills/0123456789abcdef/report.csv`,
+    scope: 'domain',
+    allowed: 404,
+  },
+  {
+    method: 'POST',
+    path: '/api/portal/sign-in-link',
+    scope: 'public',
+    // One address per caller: each address may ask 3 times in 15 minutes.
+    body: (r) => ({ email: `${r.toLowerCase()}@nowhere.test` }),
+    allowed: 202,
+  },
+  {
+    method: 'POST',
+    path: '/api/portal/session/link',
+    scope: 'public',
+    body: () => ({ token: 'A'.repeat(43) }),
+    allowed: 410,
+  },
   { method: 'GET', path: '/api/console/audit', scope: 'partner', allowed: 200 },
   { method: 'GET', path: '/api/console/admins', scope: 'partner', allowed: 200 },
   {
@@ -186,6 +224,7 @@ const cases: Case[] = [
 ];
 
 function expected(role: Role, test: Case): number {
+  if (test.scope === 'public') return test.allowed;
   if (test.scope === 'portal') return role === 'portalUser' ? test.allowed : 401;
   if (role === 'anonymous' || role === 'portalUser' || role === 'revokedToken') return 401;
   if (role === 'apiToken' && test.path === '/api/console/password') return 403;

@@ -51,22 +51,22 @@ export const drillRoutes = (deps: ConsoleDeps) => [
   }),
   route({
     method: 'GET',
-    path: '/api/console/domains/{domain}/drills/{drillId}',
+    path: '/api/console/domains/{domain}/drills/{id}',
     summary: 'One fire drill: each participant, whether the link went out, and when they completed',
     async handle(request) {
       assertDomainAccess(adminOf(request), request.params.domain);
       const domain = await requireDomain(deps, request.params.domain);
-      return { status: 200, body: await getDrill(deps, domain.name, drillIdOf(request.params.drillId)) };
+      return { status: 200, body: await getDrill(deps, domain.name, drillIdOf(request.params.id)) };
     },
   }),
   route({
     method: 'GET',
-    path: '/api/console/domains/{domain}/drills/{drillId}/report.csv',
+    path: '/api/console/domains/{domain}/drills/{id}/report.csv',
     summary: 'A fire drill’s report as CSV: one line per participant',
     async handle(request) {
       assertDomainAccess(adminOf(request), request.params.domain);
       const domain = await requireDomain(deps, request.params.domain);
-      const { drill, participants } = await getDrill(deps, domain.name, drillIdOf(request.params.drillId));
+      const { drill, participants } = await getDrill(deps, domain.name, drillIdOf(request.params.id));
       return {
         status: 200,
         raw: { contentType: 'text/csv; charset=utf-8', body: drillReportCsv(drill, participants) },
