@@ -35,7 +35,8 @@ export class LoginThrottle {
   constructor(
     private readonly table: Table,
     private readonly clock: Clock,
-    private readonly scope: 'console' | 'portal',
+    /** Passwords and MFA codes keep separate counts: a right password must not reset the code count. */
+    private readonly scope: 'console' | 'portal' | 'console-mfa' | 'portal-mfa',
   ) {}
 
   /** Throws 429 with Retry-After while the account or the source is locked out. */

@@ -1,6 +1,8 @@
 import { splitAddress } from '../addresses';
 import { domainFromItem, domainKey } from '../entities/domain';
 import { isEligible, portalUserFromItem, portalUserKey } from '../entities/portal-user';
+import { domainSecurityFromItem, domainSecurityKey } from '../entities/security-settings';
+import { portalMfa } from './mfa-accounts';
 import type { SessionDeps } from './sessions';
 import { Sessions } from './sessions';
 
@@ -24,7 +26,11 @@ export const portalSessions = (deps: SessionDeps) =>
       } catch {
         return undefined;
       }
-      const items = await deps.table.getAll([portalUserKey(address), domainKey(domain)]);
+      const items = await deps.table.getAll([
+        portalUserKey(address),
+        domainKey(domain),
+        domainSecurityKey(domain),
+      ]);
       const userItem = items.find((item) => item.type === 'user');
       const domainItem = items.find((item) => item.type === 'domain');
       if (!userItem) return undefined;
@@ -35,6 +41,11 @@ export const portalSessions = (deps: SessionDeps) =>
         canSignIn:
           isEligible(user.type) && Boolean(domainItem && domainFromItem(domainItem).xtramail.enabled),
         profile: { address: user.address, mustChangePassword: user.mustChangePassword },
+        mfa: {
+          enrolled: Boolean(user.mfaEnrolledAt),
+          required: domainSecurityFromItem(items.find((item) => item.type === 'domain-security'))
+            .requirePortalMfa,
+        },
         recordSignIn: async (at) => {
           await deps.table.increment(portalUserKey(address), 'signInCount', 1, {
             lastSignInAt: at.toISOString(),
@@ -43,4 +54,5 @@ export const portalSessions = (deps: SessionDeps) =>
       };
     },
     'Email or password is incorrect, or this account has no portal access.',
+    portalMfa(deps),
   );

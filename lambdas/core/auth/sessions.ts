@@ -3,6 +3,8 @@ import { normalizeAddress } from '../addresses';
 import type { Clock } from '../clock';
 import { AppError, unauthorized } from '../errors';
 import { LoginThrottle } from './login-throttle';
+import { invalidCode, type MfaFactor } from './mfa';
+import { issueMfaChallenge, verifyMfaChallenge } from './mfa-challenge';
 import { decoyPasswordHash, verifyPassword } from './password';
 import { issueSessionToken, verifySessionToken, type SessionAudience } from './session-token';
 
@@ -15,6 +17,8 @@ export interface Account<A> {
   profile: A;
   /** Records a completed sign-in (e.g. `lastSignInAt` for the readiness dashboard). */
   recordSignIn?(at: Date): Promise<void>;
+  /** Whether the account has TOTP, and whether a policy says it must. */
+  mfa?: { enrolled: boolean; required: boolean };
 }
 
 export interface SessionDeps {
@@ -23,11 +27,24 @@ export interface SessionDeps {
   signingKey: () => Promise<Uint8Array>;
 }
 
-export interface SignedIn<A> {
+/** A session, issued. */
+export interface SessionIssued<A> {
+  mfaRequired?: false;
   token: string;
   expiresAt: Date;
   account: A;
 }
+
+/** The first step passed; a TOTP or recovery code must follow with this challenge. */
+export interface MfaChallengeIssued {
+  mfaRequired: true;
+  challenge: string;
+  expiresAt: Date;
+  token?: undefined;
+  account?: undefined;
+}
+
+export type SignedIn<A> = SessionIssued<A> | MfaChallengeIssued;
 
 export interface SignInAttempt {
   email: string;
@@ -44,9 +61,11 @@ export class Sessions<A> {
 
   constructor(
     private readonly deps: SessionDeps,
-    private readonly audience: SessionAudience,
+    readonly audience: SessionAudience,
     private readonly loadAccount: (subject: string) => Promise<Account<A> | undefined>,
     private readonly refusal: string,
+    /** Two-step sign-in for this audience's accounts. */
+    readonly mfa?: MfaFactor,
   ) {
     this.throttle = new LoginThrottle(deps.table, deps.clock, audience);
   }
@@ -78,8 +97,43 @@ export class Sessions<A> {
     return this.establish(normalizeAddress(subject), account);
   }
 
-  /** Every sign-in path ends here, so later steps (MFA, sign-in records) apply to all of them. */
+  /**
+   * Every sign-in path ends here, so later steps (MFA, sign-in records) apply to all of them. An
+   * account with TOTP gets a challenge instead of a session; `completeMfa` finishes it.
+   */
   private async establish(subject: string, account: Account<A>): Promise<SignedIn<A>> {
+    if (this.mfa && account.mfa?.enrolled) {
+      const { challenge, expiresAt } = await issueMfaChallenge(
+        { subject, audience: this.audience, tokenVersion: account.tokenVersion },
+        await this.deps.signingKey(),
+        this.deps.clock.now(),
+      );
+      return { mfaRequired: true, challenge, expiresAt };
+    }
+    return this.issue(subject, account);
+  }
+
+  /**
+   * The second step: a live challenge from the first, and a TOTP or recovery code. A challenge
+   * stops working when the account's tokenVersion moves (password change, MFA turned off).
+   */
+  async completeMfa(challenge: string, code: string, sourceIp: string): Promise<SessionIssued<A>> {
+    const expired = new AppError(401, 'mfa_challenge_expired', 'This sign-in has expired. Sign in again.');
+    const claims = await verifyMfaChallenge(
+      challenge,
+      this.audience,
+      await this.deps.signingKey(),
+      this.deps.clock.now(),
+    );
+    if (!claims || !this.mfa) throw expired;
+    const account = await this.loadAccount(claims.subject);
+    if (!account?.canSignIn || !account.mfa?.enrolled || account.tokenVersion !== claims.tokenVersion)
+      throw expired;
+    if (!(await this.mfa.verify(claims.subject, code, sourceIp))) throw invalidCode(400);
+    return this.issue(claims.subject, account);
+  }
+
+  private async issue(subject: string, account: Account<A>): Promise<SessionIssued<A>> {
     const now = this.deps.clock.now();
     await account.recordSignIn?.(now);
     const { token, expiresAt } = await issueSessionToken(
@@ -88,6 +142,11 @@ export class Sessions<A> {
       now,
     );
     return { token, expiresAt, account: account.profile };
+  }
+
+  /** The key sessions of this audience are signed with (to renew one after a change). */
+  signingKey(): Promise<Uint8Array> {
+    return this.deps.signingKey();
   }
 
   /** The signed-in account for a token, or 401 if the token or the account no longer holds. */
@@ -103,6 +162,11 @@ export class Sessions<A> {
     if (!session || !account?.canSignIn || account.tokenVersion !== session.tokenVersion) {
       throw unauthorized('Your session has ended. Sign in again.');
     }
-    return { account: account.profile, expiresAt: session.expiresAt };
+    const mfaEnrolmentRequired = Boolean(account.mfa?.required && !account.mfa.enrolled);
+    return {
+      account: account.profile,
+      expiresAt: session.expiresAt,
+      ...(mfaEnrolmentRequired ? { mfaEnrolmentRequired } : {}),
+    };
   }
 }

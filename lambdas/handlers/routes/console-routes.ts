@@ -12,8 +12,11 @@ import { drillRoutes } from './console/drill-routes';
 import { invitationRoutes } from './console/invitation-routes';
 import { logRoutes } from './console/log-routes';
 import { mailFlowRoutes } from './console/mail-flow-routes';
+import { consoleMfaRoutes } from './console/mfa-routes';
+import { securityRoutes } from './console/security-routes';
 import { readinessRoutes } from './console/readiness-routes';
 import { userRoutes } from './console/user-routes';
+import { CONSOLE_MFA_PATH } from './mfa-routes';
 import { sessionApi } from './session-routes';
 
 const COOKIE = 'xm_console';
@@ -27,6 +30,8 @@ export function consoleApi(deps: ConsoleDeps) {
     sessions,
     clock: deps.clock,
     present: (admin) => ({ admin }),
+    mfaPath: CONSOLE_MFA_PATH,
+    allowedWhileEnrolling: ['PUT /api/console/password'],
     onSignIn: (email, outcome) =>
       recordAudit(deps, {
         actor: normalizeAddress(email),
@@ -54,6 +59,8 @@ export function consoleApi(deps: ConsoleDeps) {
       ...backupAddressRoutes(deps),
       ...readinessRoutes(deps),
       ...accountRoutes(deps, tokens),
+      ...consoleMfaRoutes(deps, session),
+      ...securityRoutes(deps),
     ],
     authenticate,
   };

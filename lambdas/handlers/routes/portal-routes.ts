@@ -23,6 +23,7 @@ import { changePortalPassword } from '../../core/users/change-portal-password';
 import { sessionCookie } from '../http/cookies';
 import { route, type HttpRequest } from '../http/types';
 import { sessionApi, type Authenticated } from './session-routes';
+import { PORTAL_MFA_PATH, portalMfaRoutes } from './mfa-routes';
 import { linkRoutes } from './portal/link-routes';
 import { profileRoutes } from './portal/profile-routes';
 
@@ -82,6 +83,9 @@ export function portalApi(deps: PortalDeps) {
       mustChangePassword: user.mustChangePassword,
       windowStart: windowStart(deps.clock).toISOString(),
     }),
+    mfaPath: PORTAL_MFA_PATH,
+    // A temporary password is replaced first, then MFA is set up (see ALLOWED_WHILE_TEMPORARY).
+    allowedWhileEnrolling: ['PUT /api/portal/password'],
   });
 
   /** Until a temporary password is replaced, only the session and the password change answer. */
@@ -104,6 +108,7 @@ export function portalApi(deps: PortalDeps) {
 
   const routes = [
     ...session.routes,
+    ...portalMfaRoutes(session),
     ...linkRoutes(deps, session),
     ...profileRoutes(deps),
     route({
