@@ -93,9 +93,12 @@ export class Api extends Construct {
     const identityArn = (name: string) =>
       stack.formatArn({ service: 'ses', resource: 'identity', resourceName: name });
     const identities = managedDomains.length > 0 ? managedDomains.map(identityArn) : [identityArn('*')];
-    this.portalFunction.addToRolePolicy(
-      new PolicyStatement({ actions: ['ses:SendRawEmail', 'ses:SendEmail'], resources: identities }),
-    );
+    // The console mails portal invitations and fire-drill links from the users' own domains.
+    for (const fn of [this.portalFunction, this.consoleFunction]) {
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: ['ses:SendRawEmail', 'ses:SendEmail'], resources: identities }),
+      );
+    }
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'XtraMail API, reached through CloudFront at /api/*',
@@ -181,12 +184,15 @@ export class Api extends Construct {
         reason: `The portal reads (and for body/ and att/ writes) per-message objects under ${prefix}; the grant is that prefix of the mail bucket only.`,
       });
     }
+    const consolePolicy = this.consoleFunction.role!.node.findChild('DefaultPolicy');
     for (const identity of identities.filter((arn) => arn.endsWith('/*'))) {
-      Validations.of(portalPolicy).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${nagResource(this, identity)}]`,
-        reason:
-          'No managedDomains configured (catch-all deployment): the portal may send from any SES identity of this account and region. Configure managedDomains to narrow this to their identities.',
-      });
+      for (const policy of [portalPolicy, consolePolicy]) {
+        Validations.of(policy).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${nagResource(this, identity)}]`,
+          reason:
+            'No managedDomains configured (catch-all deployment): the portal and console may send from any SES identity of this account and region. Configure managedDomains to narrow this to their identities.',
+        });
+      }
     }
   }
 }

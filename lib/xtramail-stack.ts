@@ -55,6 +55,11 @@ export class XtraMailStack extends Stack {
       mailBucketOrigin: `https://${mailBucket.bucketRegionalDomainName} https://${mailBucket.bucketName}.s3.amazonaws.com`,
     });
 
+    // Links in mail (sign-in, invitations, fire drills) point at the distribution.
+    for (const fn of [this.api.consoleFunction, this.api.portalFunction]) {
+      fn.addEnvironment('PORTAL_BASE_URL', this.web.url);
+    }
+
     new CfnOutput(this, 'Url', { description: 'XtraMail console and portal', value: this.web.url });
     new CfnOutput(this, 'DistributionId', { value: this.web.distribution.distributionId });
     new CfnOutput(this, 'MailBucketName', { value: mailBucket.bucketName });
