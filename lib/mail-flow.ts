@@ -15,9 +15,10 @@ import { Construct } from 'constructs';
 import { XtraMailFunction } from './lambda-defaults';
 import { nagResource } from './nag';
 import { MAIL_PREFIXES } from './storage';
+import { SMTP_SECRET_PREFIX } from '../lambdas/core/mail-flow/settings';
 
 /** Destination SMTP credentials must be Secrets Manager secrets named with this prefix. */
-export const SMTP_SECRET_PREFIX = 'xtramail/smtp/';
+export { SMTP_SECRET_PREFIX };
 
 const DELIVER_TIMEOUT = Duration.minutes(1);
 

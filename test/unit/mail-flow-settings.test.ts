@@ -67,6 +67,9 @@ describe('the Mail Flow settings schema', () => {
     expect(parses(withDestination({ credentialsSecretArn: arn }))).toBe(true);
     expect(parses(withDestination({ credentialsSecretArn: 'user:password' }))).toBe(false);
     expect(parses(withDestination({ credentialsSecretArn: `${arn}\nx` }))).toBe(false);
+    // The deliver function may read only xtramail/smtp/* secrets (lib/mail-flow.ts).
+    const elsewhere = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-password-AbCdEf';
+    expect(parses(withDestination({ credentialsSecretArn: elsewhere }))).toBe(false);
   });
 
   test('the threshold is a fraction; inbound is deliver or paused', () => {

@@ -15,6 +15,10 @@ import { toast } from '../shared/toast';
 import { type Domain, domainApi, formatCount, formatSize, plural } from './model';
 
 const PAGE_SIZE = 50;
+/** While mail is held or being released the tab refreshes itself this often. */
+const POLL_MS = 3000;
+/** The only secrets the deliver function may read (its IAM policy in lib/mail-flow.ts). */
+const SMTP_SECRET_PREFIX = 'xtramail/smtp/';
 const HOLD_DAYS = 14;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const PORT_25_WARNING =
@@ -38,25 +42,29 @@ export interface MailFlowSettings {
   notice?: string;
 }
 
+/** One of the last SMTP answers, as GET …/mail-flow returns them. */
 export interface SmtpReply {
   at: string;
-  reply: string;
-  ok: boolean;
+  outcome: 'delivered' | 'deferred' | 'failed';
+  code?: number;
+  response: string;
 }
 
 export interface MailFlow {
   settings: MailFlowSettings;
   status: { state: 'good' | 'bad'; attempts: number; successes: number; lastReplies: SmtpReply[] };
-  held: { count: number; oldest?: string };
+  /** `releasing`: released and on their way in receipt order; counted until delivered. */
+  held: { count: number; releasing?: number; oldest?: string | null };
 }
 
 export interface HeldMessage {
   id: string;
   receivedAt: string;
-  envelopeSender: string;
+  envelopeFrom: string;
   recipients: string[];
   subject?: string;
   size?: number;
+  releasing?: boolean;
 }
 
 interface HeldList {
@@ -91,18 +99,34 @@ export function MailFlowTab({ domain }: { domain: Domain }) {
   const name = domain.name;
   const resource = useResource<MailFlow>(domainApi(name, '/mail-flow'));
   const { data, error, loading, reload, update } = resource;
+  // Held mail changes without the admin doing anything (mail arrives, a release drains), so
+  // while there is any, the tab and the held list refresh themselves.
+  const [tick, setTick] = useState(0);
+  const live = data !== undefined && (data.settings.inbound === 'paused' || data.held.count > 0);
+  useEffect(() => {
+    if (!live) return undefined;
+    const timer = setInterval(() => {
+      reload();
+      setTick((n) => n + 1);
+    }, POLL_MS);
+    return () => clearInterval(timer);
+  }, [live, reload]);
 
   if (isMissingRoute(error)) return <Unavailable />;
   if (error && !data)
     return <ErrorPanel title={`Couldn't load Mail Flow for ${name}`} error={error} onRetry={reload} />;
   if (!data) return <LoadingLine label="Loading Mail Flow…" />;
 
-  /** PUTs the whole settings object with `change` applied; the answer replaces what is shown. */
-  const save = async (change: Partial<MailFlowSettings>): Promise<MailFlow> => {
+  /** PUTs the whole settings object with `change` applied, then shows the overview afresh. */
+  const save = async (change: Partial<MailFlowSettings>): Promise<Saved> => {
     const settings: MailFlowSettings = { ...data.settings, ...change };
-    const answer = await api.put<MailFlow>(domainApi(name, '/mail-flow'), settings);
-    update(() => answer);
-    return answer;
+    const { released } = await api.put<{ settings: MailFlowSettings; released: number }>(
+      domainApi(name, '/mail-flow'),
+      settings,
+    );
+    const fresh = await api.get<MailFlow>(domainApi(name, '/mail-flow'));
+    update(() => fresh);
+    return { ...fresh, released };
   };
 
   return (
@@ -111,10 +135,20 @@ export function MailFlowTab({ domain }: { domain: Domain }) {
       <StatusCard flow={data} onRefresh={reload} loading={loading} />
       <DeliveryPanel domain={name} flow={data} save={save} />
       <DestinationForm flow={data} save={save} />
-      <HeldQueue domain={name} flow={data} onChanged={reload} />
+      <HeldQueue domain={name} flow={data} onChanged={reload} tick={tick} />
     </div>
   );
 }
+
+/** The overview after a save, with how many held messages that save released. */
+type Saved = MailFlow & { released: number };
+type Save = (change: Partial<MailFlowSettings>) => Promise<Saved>;
+
+const OUTCOME_BADGE = {
+  delivered: { tone: 'success', label: 'Accepted' },
+  deferred: { tone: 'warning', label: 'Deferred' },
+  failed: { tone: 'danger', label: 'Refused' },
+} as const;
 
 function percent(share: number): string {
   return `${Math.round(share * 1000) / 10}%`;
@@ -134,12 +168,21 @@ function StatusCard({
   const replyColumns: Column<SmtpReply>[] = [
     { key: 'at', header: 'Time', class: 'col-date', cell: (r) => <Time value={r.at} /> },
     {
-      key: 'ok',
+      key: 'outcome',
       header: 'Result',
       class: 'col-action',
-      cell: (r) => <Badge tone={r.ok ? 'success' : 'danger'}>{r.ok ? 'Accepted' : 'Not accepted'}</Badge>,
+      cell: (r) => {
+        const badge = OUTCOME_BADGE[r.outcome] ?? OUTCOME_BADGE.failed;
+        return <Badge tone={badge.tone}>{badge.label}</Badge>;
+      },
     },
-    { key: 'reply', header: 'SMTP reply', cell: (r) => <code class="smtp-reply">{r.reply}</code> },
+    {
+      key: 'reply',
+      header: 'SMTP reply',
+      cell: (r) => (
+        <code class="smtp-reply">{[r.code, r.response].filter((part) => part !== undefined).join(' ')}</code>
+      ),
+    },
   ];
   return (
     <section class="panel" aria-labelledby="mail-flow-status-heading">
@@ -171,7 +214,7 @@ function StatusCard({
           class="replies-table"
           columns={replyColumns}
           rows={status.lastReplies}
-          rowKey={(r) => `${r.at}|${r.reply}`}
+          rowKey={(r) => `${r.at}|${r.response}`}
         />
       ) : (
         <p class="muted">No SMTP replies yet.</p>
@@ -180,15 +223,7 @@ function StatusCard({
   );
 }
 
-function DeliveryPanel({
-  domain,
-  flow,
-  save,
-}: {
-  domain: string;
-  flow: MailFlow;
-  save: (change: Partial<MailFlowSettings>) => Promise<MailFlow>;
-}) {
+function DeliveryPanel({ domain, flow, save }: { domain: string; flow: MailFlow; save: Save }) {
   const paused = flow.settings.inbound === 'paused';
   const [dialog, setDialog] = useState<'pause' | 'resume' | undefined>();
   const [notice, setNotice] = useState(flow.settings.notice ?? '');
@@ -197,7 +232,7 @@ function DeliveryPanel({
 
   useEffect(() => setNotice(flow.settings.notice ?? ''), [flow.settings.notice]);
 
-  const apply = async (change: Partial<MailFlowSettings>, done: (answer: MailFlow) => string) => {
+  const apply = async (change: Partial<MailFlowSettings>, done: (answer: Saved) => string) => {
     setBusy(true);
     setError(undefined);
     try {
@@ -219,8 +254,8 @@ function DeliveryPanel({
     );
   const resume = () =>
     void apply({ inbound: 'deliver', notice: undefined }, (answer) =>
-      answer.held.count > 0
-        ? `Delivery resumed for ${domain}. ${plural(answer.held.count, 'held message')} are being released in the order they arrived.`
+      answer.released > 0
+        ? `Delivery resumed for ${domain}. ${plural(answer.released, 'held message')} are being released in the order they arrived.`
         : `Delivery resumed for ${domain}.`,
     );
   const saveNotice = (event: SubmitEvent) => {
@@ -374,19 +409,15 @@ function check(draft: DestinationDraft): Problems {
   const arn = draft.arn.trim();
   if (arn && !/^arn:aws[a-z-]*:secretsmanager:/.test(arn))
     problems.arn = 'Enter a Secrets Manager ARN (arn:aws:secretsmanager:…), or leave it empty.';
+  else if (arn && !arn.includes(`:secret:${SMTP_SECRET_PREFIX}`))
+    problems.arn = `Mail Flow can read only secrets named ${SMTP_SECRET_PREFIX}…; create the secret under that name.`;
   const threshold = Number(draft.threshold.trim());
   if (!draft.threshold.trim() || !Number.isFinite(threshold) || threshold <= 0 || threshold > 100)
     problems.threshold = 'Enter a percentage from 1 to 100, e.g. 90.';
   return problems;
 }
 
-function DestinationForm({
-  flow,
-  save,
-}: {
-  flow: MailFlow;
-  save: (change: Partial<MailFlowSettings>) => Promise<MailFlow>;
-}) {
+function DestinationForm({ flow, save }: { flow: MailFlow; save: Save }) {
   const [draft, setDraft] = useState(() => draftOf(flow.settings));
   const [problems, setProblems] = useState<Problems>({});
   const [busy, setBusy] = useState(false);
@@ -476,8 +507,8 @@ function DestinationForm({
         name="credentialsSecretArn"
         value={draft.arn}
         onValue={set('arn')}
-        placeholder="arn:aws:secretsmanager:region:account:secret:name"
-        hint="A Secrets Manager secret holding the SMTP user name and password. Needed on submission ports."
+        placeholder={`arn:aws:secretsmanager:region:account:secret:${SMTP_SECRET_PREFIX}example.com`}
+        hint={`A Secrets Manager secret named ${SMTP_SECRET_PREFIX}… holding {"user": …, "pass": …}. Mail Flow may read only secrets under ${SMTP_SECRET_PREFIX}. Needed on submission ports.`}
         error={problems.arn}
       />
       <Field
@@ -499,7 +530,18 @@ function DestinationForm({
   );
 }
 
-function HeldQueue({ domain, flow, onChanged }: { domain: string; flow: MailFlow; onChanged: () => void }) {
+function HeldQueue({
+  domain,
+  flow,
+  onChanged,
+  tick,
+}: {
+  domain: string;
+  flow: MailFlow;
+  onChanged: () => void;
+  /** Bumped by the tab's refresh timer. */
+  tick: number;
+}) {
   const pager = usePager();
   const path = domainApi(domain, `/held${query({ limit: PAGE_SIZE, cursor: pager.cursor })}`);
   const { data, error, loading, reload } = useResource<HeldList>(path);
@@ -509,11 +551,15 @@ function HeldQueue({ domain, flow, onChanged }: { domain: string; flow: MailFlow
   const [releaseError, setReleaseError] = useState<string | undefined>();
 
   useEffect(() => setSelected(new Set()), [path]);
+  useEffect(() => {
+    if (tick > 0) reload();
+  }, [tick, reload]);
 
   const items = data?.items ?? [];
   const pageSelected = items.length > 0 && items.every((m) => selected.has(m.id));
   const someSelected = items.some((m) => selected.has(m.id));
   const { count, oldest } = flow.held;
+  const releasing = flow.held.releasing ?? 0;
 
   const refresh = () => {
     reload();
@@ -568,7 +614,7 @@ function HeldQueue({ domain, flow, onChanged }: { domain: string; flow: MailFlow
         <input
           type="checkbox"
           class="row-check"
-          aria-label={`Select the message from ${m.envelopeSender || 'no sender'} received ${formatTime(m.receivedAt).title}`}
+          aria-label={`Select the message from ${m.envelopeFrom || 'no sender'} received ${formatTime(m.receivedAt).title}`}
           checked={selected.has(m.id)}
           onChange={(event) => toggleRow(m.id, event.currentTarget.checked)}
         />
@@ -579,8 +625,7 @@ function HeldQueue({ domain, flow, onChanged }: { domain: string; flow: MailFlow
       key: 'sender',
       header: 'Sender',
       class: 'col-address',
-      cell: (m) =>
-        m.envelopeSender ? <Address value={m.envelopeSender} /> : <span class="muted">(none)</span>,
+      cell: (m) => (m.envelopeFrom ? <Address value={m.envelopeFrom} /> : <span class="muted">(none)</span>),
     },
     {
       key: 'recipients',
@@ -600,8 +645,17 @@ function HeldQueue({ domain, flow, onChanged }: { domain: string; flow: MailFlow
       key: 'subject',
       header: 'Subject',
       class: 'col-subject',
-      cell: (m) =>
-        m.subject ? <span class="clamp">{m.subject}</span> : <span class="muted">(no subject)</span>,
+      cell: (m) => (
+        <>
+          {m.subject ? <span class="clamp">{m.subject}</span> : <span class="muted">(no subject)</span>}
+          {m.releasing && (
+            <>
+              {' '}
+              <Badge tone="info">Releasing</Badge>
+            </>
+          )}
+        </>
+      ),
     },
     {
       key: 'size',
@@ -623,9 +677,17 @@ function HeldQueue({ domain, flow, onChanged }: { domain: string; flow: MailFlow
       </div>
       <dl class="details held-summary">
         <div>
-          <dt>Held messages</dt>
-          <dd>{formatCount(count)}</dd>
+          <dt id="held-count-term">Held messages</dt>
+          <dd aria-labelledby="held-count-term">{formatCount(count)}</dd>
         </div>
+        {releasing > 0 && (
+          <div>
+            <dt id="releasing-count-term">Being released</dt>
+            <dd aria-labelledby="releasing-count-term">
+              {formatCount(releasing)}, in the order they arrived
+            </dd>
+          </div>
+        )}
         <div>
           <dt>Oldest</dt>
           <dd>

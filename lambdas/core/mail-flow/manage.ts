@@ -1,6 +1,7 @@
 import type { DeliveryQueue } from '../../adapters/delivery-queue';
 import type { Page, Table } from '../../adapters/table';
 import type { Item } from '../entities/keys';
+import { logEntryKey } from '../entities/log-entry';
 import type { Clock } from '../clock';
 import { requireDomain } from '../domains/domains';
 import { domainToItem } from '../entities/domain';
@@ -79,15 +80,31 @@ export async function mailFlowOverview(deps: ManageDeps, name: string) {
 /** Held mail in receipt order, a page at a time; `releasing` ones wait for the release walk. */
 export async function listHeld(deps: ManageDeps, name: string, page: { limit?: number; cursor?: string }) {
   const domain = await requireDomain(deps, name);
-  const result: Page<unknown> = await deps.table
-    .query(heldPartition(domain.name), { limit: page.limit ?? 50, cursor: page.cursor })
-    .then((p) => ({
-      items: p.items.map((item) => ({
-        ...presentHeld(heldFromItem(item)),
+  const found = await deps.table.query(heldPartition(domain.name), {
+    limit: page.limit ?? 50,
+    cursor: page.cursor,
+  });
+  const held = found.items.map((item) => ({ item, held: heldFromItem(item) }));
+  // The subject is on the log entries (one batch read per page), not copied into the hold.
+  const logs = await deps.table.getAll(
+    held
+      .filter(({ held: h }) => h.recipients.length > 0)
+      .map(({ held: h }) =>
+        logEntryKey({ recipient: h.recipients[0], receivedAt: h.receivedAt, sesMessageId: h.sesMessageId }),
+      ),
+  );
+  const subjects = new Map(logs.map((log) => [String(log.sesMessageId), log.subject]));
+  const result: Page<unknown> = {
+    items: held.map(({ item, held: h }) => {
+      const subject = subjects.get(h.sesMessageId);
+      return {
+        ...presentHeld(h),
+        ...(typeof subject === 'string' ? { subject } : {}),
         releasing: item[RELEASE_MARK] === true,
-      })),
-      nextCursor: p.nextCursor,
-    }));
+      };
+    }),
+    nextCursor: found.nextCursor,
+  };
   return result;
 }
 

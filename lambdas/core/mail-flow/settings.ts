@@ -58,13 +58,27 @@ function isHostOrIp(value: string): boolean {
   return HOSTNAME.test(value) && !/(^|\.)\d+$/.test(value);
 }
 
+/**
+ * SMTP credentials live in Secrets Manager secrets named with this prefix; the deliver function's
+ * IAM policy (lib/mail-flow.ts) may read those and no others, so any other secret is refused here
+ * rather than failing every delivery with AccessDenied later.
+ */
+export const SMTP_SECRET_PREFIX = 'xtramail/smtp/';
+
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
 
 export const destinationSchema = z.object({
   host: hostSchema,
   port: z.number().int().min(1).max(65535),
   tls: z.enum(['required', 'opportunistic']),
-  credentialsSecretArn: z.string().regex(SECRET_ARN, 'must be a Secrets Manager secret ARN').optional(),
+  credentialsSecretArn: z
+    .string()
+    .regex(SECRET_ARN, 'must be a Secrets Manager secret ARN')
+    .refine(
+      (arn) => arn.includes(`:secret:${SMTP_SECRET_PREFIX}`),
+      `must be a secret named ${SMTP_SECRET_PREFIX}… (the only secrets Mail Flow may read)`,
+    )
+    .optional(),
 });
 
 /** The body of `PUT /api/console/domains/{domain}/mail-flow`. */
