@@ -25,6 +25,8 @@ import {
   userTypeLabel,
   xtramailReason,
 } from './model';
+import { BackupAddressDialog } from './BackupAddressDialog';
+import { BackupImportDialog } from './BackupImportDialog';
 import { PasswordDialog, type PasswordTarget } from './PasswordDialog';
 
 const PAGE_SIZE = 50;
@@ -44,6 +46,8 @@ export function UsersTab({ domain }: { domain: Domain }) {
   const [allMatching, setAllMatching] = useState(false);
   const [passwordTarget, setPasswordTarget] = useState<PasswordTarget | undefined>();
   const [adding, setAdding] = useState(false);
+  const [backupUser, setBackupUser] = useState<User | undefined>();
+  const [importing, setImporting] = useState(false);
 
   const clearSelection = () => {
     setSelected(new Set());
@@ -145,6 +149,25 @@ export function UsersTab({ domain }: { domain: Domain }) {
       cell: (u) => <PasswordStatus user={u} />,
     },
     {
+      key: 'backup',
+      header: 'Backup address',
+      class: 'col-backup',
+      cell: (u) =>
+        isEligibleType(u.type) && (
+          <span class="status-with-reason">
+            {u.backupAddressSet ? <Badge tone="success">Set</Badge> : <span class="muted">Not set</span>}
+            <button
+              type="button"
+              class="link-button"
+              aria-label={`Edit backup address of ${u.address}`}
+              onClick={() => setBackupUser(u)}
+            >
+              Edit
+            </button>
+          </span>
+        ),
+    },
+    {
       key: 'added',
       header: 'Added',
       class: 'col-date',
@@ -201,6 +224,7 @@ export function UsersTab({ domain }: { domain: Domain }) {
             }}
           />
         </form>
+        <Button onClick={() => setImporting(true)}>Import backup addresses</Button>
         <Button icon="plus" onClick={() => setAdding(true)}>
           Add user
         </Button>
@@ -285,6 +309,21 @@ export function UsersTab({ domain }: { domain: Domain }) {
           onClose={() => setPasswordTarget(undefined)}
           onDone={reload}
         />
+      )}
+      {backupUser && (
+        <BackupAddressDialog
+          domain={domain.name}
+          user={backupUser}
+          onClose={() => setBackupUser(undefined)}
+          onSaved={(user, message) => {
+            setBackupUser(undefined);
+            replaceUser(user);
+            toast(message);
+          }}
+        />
+      )}
+      {importing && (
+        <BackupImportDialog domain={domain.name} onClose={() => setImporting(false)} onDone={reload} />
       )}
       {adding && (
         <AddUserDialog

@@ -57,6 +57,8 @@ export interface User {
   xtramail: boolean;
   passwordSet: boolean;
   mustChangePassword: boolean;
+  /** A personal mailbox outside the domain is on file for sign-in links. */
+  backupAddressSet?: boolean;
   createdAt: string;
 }
 

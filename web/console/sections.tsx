@@ -1,10 +1,9 @@
 import { NotFound } from '../shared/NotFound';
-import { Page } from '../shared/page';
-import { EmptyState } from '../shared/states';
 import { AccountPage } from './AccountPage';
 import { AuditPage } from './AuditPage';
 import { DomainPage } from './DomainPage';
 import { DomainsPage } from './DomainsPage';
+import { ReadinessPage } from './ReadinessPage';
 import { CONSOLE_APP as APP, type ConsoleSession } from './model';
 import { TokensPage } from './TokensPage';
 
@@ -36,22 +35,16 @@ export function SectionPage({ section, rest, session }: SectionPageProps) {
     if (!domain) return notFound;
     return <DomainPage key={domain} domain={domain} tab={rest[1]} session={session} />;
   }
+  if (section === 'readiness' && rest.length <= 1) {
+    const domain = rest[0] === undefined ? undefined : decode(rest[0]);
+    if (rest.length === 1 && !domain) return notFound;
+    return <ReadinessPage domain={domain} />;
+  }
   if (rest.length > 0) return notFound;
 
   switch (section) {
     case 'domains':
       return <DomainsPage session={session} />;
-    case 'readiness':
-      return (
-        <Page title="Readiness" app={APP}>
-          <EmptyState>
-            <p>
-              Readiness: for each domain, a checklist of what must be in place before an outage (mail reaching
-              XtraMail, the primary server to deliver to, and users who can sign in to the portal).
-            </p>
-          </EmptyState>
-        </Page>
-      );
     case 'audit':
       return <AuditPage session={session} />;
     case 'tokens':
