@@ -7,6 +7,7 @@ import { asApiError } from '../shared/session';
 import { EmptyState, ErrorPanel, LoadingLine } from '../shared/states';
 import { Time } from '../shared/time';
 import { toast } from '../shared/toast';
+import { DeliveryBadge } from './DeliveryState';
 import { draftFor, hasContent, loadDraft, type ReplyMode, saveDraft } from './draft';
 import { PIcon } from './icons';
 import {
@@ -401,6 +402,7 @@ function MessageRow({
           {m.hasAttachments && <PIcon name="clip" label="Has attachments" />}
           {m.flags.spam && <span class="badge badge-warning">Spam</span>}
           {m.flags.virus && <span class="badge badge-danger">Virus</span>}
+          <DeliveryBadge delivery={m.delivery} />
         </span>
         {m.snippet && <span class="row-snippet">{m.snippet}</span>}
       </a>

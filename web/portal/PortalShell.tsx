@@ -7,6 +7,7 @@ import { BrandMark, SkipLink } from '../shared/page';
 import { useSignOut } from '../shared/session';
 import { Toaster } from '../shared/toast';
 import { PIcon } from './icons';
+import { OutageBanner } from './OutageBanner';
 import { isFolder, mailUrl, type PortalSession } from './model';
 import { go, isTyping, onPlainClick, useSearchParam } from './nav';
 
@@ -94,6 +95,7 @@ export function PortalShell({ session, area, onSignOut, children }: PortalShellP
             </Button>
           </div>
         </header>
+        <OutageBanner />
         {session.notice && (
           <section class="notice-banner" aria-label="Notice from your administrator">
             <Alert tone="warning">{session.notice}</Alert>

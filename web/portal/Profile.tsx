@@ -4,6 +4,7 @@ import { CardLayout, Page, SkipLink } from '../shared/page';
 import { checkNewPassword, NewPasswordFields, type PasswordProblems } from '../shared/passwords';
 import { asApiError, useSignOut } from '../shared/session';
 import { Time } from '../shared/time';
+import { BackupAddressSettings } from './BackupAddressSettings';
 import { MailLayout } from './Mailbox';
 import { APP, type PortalSession } from './model';
 import { portalApi } from './nav';
@@ -182,6 +183,7 @@ export function Profile({ session, store }: { session: PortalSession; store: Mai
               submitLabel="Change password"
             />
           </section>
+          <BackupAddressSettings />
         </Page>
       </main>
     </MailLayout>

@@ -6,6 +6,7 @@ import { Icon } from '../shared/icons';
 import { ErrorPanel, LoadingLine } from '../shared/states';
 import { Time } from '../shared/time';
 import { bodyUrl, hasRemoteImages } from './body';
+import { DeliveryLine } from './DeliveryState';
 import type { ReplyMode } from './draft';
 import { PIcon, type PortalIconName } from './icons';
 import {
@@ -132,6 +133,7 @@ function MessageView({
             </dd>
           </div>
         </dl>
+        <DeliveryLine delivery={message.delivery} />
       </header>
       <div class="reader-actions" role="group" aria-label="Message actions">
         <ActionButton icon="reply" label="Reply" shortcut="r" onClick={() => onDraft('reply')} />

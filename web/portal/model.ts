@@ -1,4 +1,5 @@
 /** The portal's view of the API (see the portal API contract). */
+import type { Delivery } from './DeliveryState';
 
 export const APP = 'XtraMail Mail';
 
@@ -41,6 +42,8 @@ export interface Summary {
   hasAttachments: boolean;
   read: boolean;
   flags: { spam: boolean; virus: boolean; unparseable: boolean };
+  /** Inbox only: where the copy sent on to the user's usual mailbox stands (null: no record). */
+  delivery?: Delivery | null;
 }
 
 export interface MessagePage {
