@@ -177,6 +177,83 @@ const cases: Case[] = [
     body: () => ({ currentPassword: 'wrong', newPassword: 'long enough password' }),
     allowed: 400,
   },
+  // Two-step sign-in (MFA). A wrong code is a 400; disable and new recovery codes need MFA on (409).
+  { method: 'GET', path: '/api/console/account/mfa', scope: 'self', allowed: 200 },
+  { method: 'POST', path: '/api/console/account/mfa/enrolment', scope: 'self', allowed: 200 },
+  {
+    method: 'POST',
+    path: '/api/console/account/mfa',
+    scope: 'self',
+    body: () => ({ code: '1' }),
+    allowed: 400,
+  },
+  {
+    method: 'DELETE',
+    path: '/api/console/account/mfa',
+    scope: 'self',
+    body: () => ({ code: '1' }),
+    allowed: 409,
+  },
+  {
+    method: 'POST',
+    path: '/api/console/account/mfa/recovery-codes',
+    scope: 'self',
+    body: () => ({ code: '1' }),
+    allowed: 409,
+  },
+  { method: 'GET', path: '/api/console/settings/security', scope: 'partner', allowed: 200 },
+  {
+    method: 'PUT',
+    path: '/api/console/settings/security',
+    scope: 'partner',
+    body: () => ({ requireAdminMfa: false }),
+    allowed: 200,
+  },
+  { method: 'GET', path: `/api/console/domains/${D}/security`, scope: 'domain', allowed: 200 },
+  {
+    method: 'PUT',
+    path: `/api/console/domains/${D}/security`,
+    scope: 'partner',
+    body: () => ({ requirePortalMfa: false }),
+    allowed: 200,
+  },
+  {
+    method: 'POST',
+    path: '/api/console/session/mfa',
+    scope: 'public',
+    body: () => ({ challenge: 'not-a-challenge', code: '123456' }),
+    allowed: 401,
+  },
+  {
+    method: 'POST',
+    path: '/api/portal/session/mfa',
+    scope: 'public',
+    body: () => ({ challenge: 'not-a-challenge', code: '123456' }),
+    allowed: 401,
+  },
+  { method: 'GET', path: '/api/portal/profile/mfa', scope: 'portal', allowed: 200 },
+  { method: 'POST', path: '/api/portal/profile/mfa/enrolment', scope: 'portal', allowed: 200 },
+  {
+    method: 'POST',
+    path: '/api/portal/profile/mfa',
+    scope: 'portal',
+    body: () => ({ code: '1' }),
+    allowed: 400,
+  },
+  {
+    method: 'DELETE',
+    path: '/api/portal/profile/mfa',
+    scope: 'portal',
+    body: () => ({ code: '1' }),
+    allowed: 409,
+  },
+  {
+    method: 'POST',
+    path: '/api/portal/profile/mfa/recovery-codes',
+    scope: 'portal',
+    body: () => ({ code: '1' }),
+    allowed: 409,
+  },
   { method: 'GET', path: '/api/portal/session', scope: 'portal', allowed: 200 },
   {
     method: 'PUT',
@@ -228,6 +305,9 @@ function expected(role: Role, test: Case): number {
   if (test.scope === 'portal') return role === 'portalUser' ? test.allowed : 401;
   if (role === 'anonymous' || role === 'portalUser' || role === 'revokedToken') return 401;
   if (role === 'apiToken' && test.path === '/api/console/password') return 403;
+  // An API token cannot change how its admin signs in.
+  if (role === 'apiToken' && test.path.startsWith('/api/console/account/mfa') && test.method !== 'GET')
+    return 403;
   if (test.scope === 'partner' && role !== 'partner' && role !== 'apiToken') return 403;
   if (test.scope === 'domain' && role === 'otherDomainAdmin') return 404;
   return test.allowed;
