@@ -4,13 +4,16 @@
  * Benchmarks: intake (SMTP → S3 → ingest → DynamoDB), sign-in (scrypt + JWT over HTTP),
  * ingest (the ingest handler over a corpus of real mail: throughput, CPU against its floors,
  * AWS requests per message, peak memory on a 40 MB message; see bench/ingest.ts), api (the portal
- * API under autocannon load on a 5,000-message mailbox, AWS requests per call; see bench/api.ts).
+ * API under autocannon load on a 5,000-message mailbox, AWS requests per call; see bench/api.ts),
+ * deliver (Mail Flow to a local SMTP server: the deliver handler's messages/s and a released
+ * backlog's, with the release-order check; `--limit N` messages, default 500; see bench/deliver.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { startTestStack, TEST_ADMIN, type TestStack } from '../test/support/local-stack';
 import { smtpClient } from '../test/support/smtp-client';
 import { apiBenchmark } from './api';
 import { parseBenchArgs, type BenchOptions } from './args';
+import { deliverBenchmark } from './deliver';
 import { ingestBenchmark } from './ingest';
 
 /** Figures go straight to stdout: console.log is silenced while a benchmark runs. */
@@ -70,6 +73,7 @@ const benchmarks: Record<string, (stack: TestStack, options: BenchOptions) => Pr
   },
   ingest: (stack, options) => ingestBenchmark(stack, options, print),
   api: (stack, options) => apiBenchmark(stack, options, print),
+  deliver: (stack, options) => deliverBenchmark(stack, options, print),
 };
 
 async function main() {
