@@ -27,7 +27,9 @@ import {
 } from './model';
 import { BackupAddressDialog } from './BackupAddressDialog';
 import { BackupImportDialog } from './BackupImportDialog';
+import { InviteDialog } from './InviteDialog';
 import { PasswordDialog, type PasswordTarget } from './PasswordDialog';
+import { StartDrillDialog } from './StartDrillDialog';
 
 const PAGE_SIZE = 50;
 const TYPE_FILTERS = [{ value: '', label: 'All types' }, ...USER_TYPES] as const;
@@ -45,6 +47,8 @@ export function UsersTab({ domain }: { domain: Domain }) {
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [allMatching, setAllMatching] = useState(false);
   const [passwordTarget, setPasswordTarget] = useState<PasswordTarget | undefined>();
+  const [inviteTarget, setInviteTarget] = useState<PasswordTarget | undefined>();
+  const [drillTarget, setDrillTarget] = useState<PasswordTarget | undefined>();
   const [adding, setAdding] = useState(false);
   const [backupUser, setBackupUser] = useState<User | undefined>();
   const [importing, setImporting] = useState(false);
@@ -259,6 +263,8 @@ export function UsersTab({ domain }: { domain: Domain }) {
               <Button variant="primary" icon="key" onClick={() => setPasswordTarget(bulkTarget())}>
                 Set portal password
               </Button>
+              <Button onClick={() => setInviteTarget(bulkTarget())}>Invite to portal</Button>
+              <Button onClick={() => setDrillTarget(bulkTarget())}>Start fire drill</Button>
               <Button variant="quiet" onClick={clearSelection}>
                 Clear selection
               </Button>
@@ -308,6 +314,16 @@ export function UsersTab({ domain }: { domain: Domain }) {
           target={passwordTarget}
           onClose={() => setPasswordTarget(undefined)}
           onDone={reload}
+        />
+      )}
+      {inviteTarget && (
+        <InviteDialog domain={domain.name} target={inviteTarget} onClose={() => setInviteTarget(undefined)} />
+      )}
+      {drillTarget && (
+        <StartDrillDialog
+          domain={domain.name}
+          target={drillTarget}
+          onClose={() => setDrillTarget(undefined)}
         />
       )}
       {backupUser && (

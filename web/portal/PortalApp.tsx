@@ -11,6 +11,8 @@ import { Mailbox, MailLayout } from './Mailbox';
 import { APP, isFolder, type PortalSession } from './model';
 import { onPasswordRequired, portalApi } from './nav';
 import { ForcedPasswordChange, Profile } from './Profile';
+import { LinkPage } from './LinkPage';
+import { SignInLinkRequest } from './SignInLinkRequest';
 import { PortalShell } from './PortalShell';
 import { MailStore } from './store';
 import './portal.css';
@@ -55,6 +57,14 @@ export function PortalApp({ path }: { path: string[] }) {
       navigate(`/portal/inbox${location.search}`, { replace: true });
   }, [session, area]);
 
+  // A mailed link (sign-in, invitation, fire drill) signs in whatever the current session.
+  if (area === 'link') {
+    const continueToPortal = () => {
+      navigate('/portal/inbox', { replace: true });
+      retry();
+    };
+    return <LinkPage onSignedIn={continueToPortal} />;
+  }
   if (state.status === 'loading') return <Loading label="Checking your session…" />;
   if (state.status === 'error') return <LoadError brand={APP} error={state.error} onRetry={retry} />;
   if (state.status === 'signedOut' || !session) {
@@ -77,6 +87,7 @@ export function PortalApp({ path }: { path: string[] }) {
                 </p>
               }
             />
+            <SignInLinkRequest />
           </Page>
         </CardLayout>
       </>
