@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { signedIn, type ApiClient } from '../support/api-client';
 import { launchChromium } from '../support/browser';
@@ -121,6 +122,63 @@ test('the portal shows the outage banner while Mail Flow is paused', async () =>
   await expect(banner.textContent()).resolves.toBe('');
   await portal.close();
 }, 60_000);
+
+async function violations(target: Page) {
+  const results = await new AxeBuilder({ page: target })
+    .exclude('iframe')
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
+}
+
+test.each([
+  { width: 1280, height: 800 },
+  { width: 375, height: 740 },
+])(
+  'readiness pages and the outage banner pass axe at %o',
+  async (viewport) => {
+    const context = await browser.newContext({ viewport });
+    const admin = await context.newPage();
+    await admin.goto(`${stack.webUrl}/console`);
+    await admin.getByLabel('Email').fill(TEST_ADMIN.email);
+    await admin.getByLabel('Password').fill(TEST_ADMIN.password);
+    await admin.getByRole('button', { name: 'Sign in' }).click();
+    await admin.getByRole('navigation', { name: 'Console' }).waitFor();
+    const found: Record<string, string[]> = {};
+    await admin.goto(`${stack.webUrl}/console/readiness`);
+    await admin.getByTestId('readiness-total').waitFor();
+    found.summary = await violations(admin);
+    await admin.goto(`${stack.webUrl}/console/readiness/${D}`);
+    await admin.getByRole('button', { name: /without a backup address/ }).click();
+    await admin.getByRole('table', { name: 'Users without a backup address' }).waitFor();
+    found.domain = await violations(admin);
+    await admin.goto(`${stack.webUrl}/console/domains/${D}/users`);
+    await admin.getByRole('button', { name: 'Import backup addresses' }).click();
+    await admin.getByRole('dialog', { name: 'Import backup addresses' }).waitFor();
+    found.importDialog = await violations(admin);
+
+    await partner.put(`/api/console/domains/${D}/mail-flow`, {
+      inbound: 'paused',
+      notice: 'Down until 3 pm',
+    });
+    const portal = await context.newPage();
+    await portal.goto(`${stack.webUrl}/portal`);
+    await portal.getByLabel('Email').fill(`cy@${D}`);
+    await portal.getByLabel('Password').fill(CY_PASSWORD);
+    await portal.getByRole('button', { name: 'Sign in' }).click();
+    await portal.getByText('Down until 3 pm').waitFor();
+    found.banner = await violations(portal);
+    await portal.goto(`${stack.webUrl}/portal/profile`);
+    await portal.getByRole('heading', { name: 'Backup address' }).waitFor();
+    found.profile = await violations(portal);
+    await partner.put(`/api/console/domains/${D}/mail-flow`, { inbound: 'deliver' });
+    await context.close();
+    expect(Object.fromEntries(Object.entries(found).filter(([, list]) => list.length > 0))).toEqual({});
+  },
+  60_000,
+);
 
 async function expectText(locator: ReturnType<Page['getByTestId']>, text: string) {
   const deadline = Date.now() + 10_000;
