@@ -20,8 +20,12 @@ import { flowPartition } from './status';
 
 /** Longer than the deliver function's timeout (60 s): a walk that crashed frees the domain after this. */
 export const LEASE_MS = 90_000;
-/** One invocation stops walking after this long and continues in a new one (Lambda timeout is 60 s). */
-export const WALK_BUDGET_MS = 40_000;
+/**
+ * One invocation starts no new delivery after this long and continues in a new one: the deliver
+ * function times out at 60 s, and one SMTP transaction to a slow server can take up to ~40 s
+ * before the relay's timeouts give up on it.
+ */
+export const WALK_BUDGET_MS = 20_000;
 export const DEFAULT_RELEASE_PER_MINUTE = 60;
 
 /** The held item's mark: released by an admin, waiting for the walk. */
