@@ -365,6 +365,30 @@ describe('release', () => {
     expect(clock.now().getTime() - start).toBe(120_000);
   });
 
+  test('a walk out of its time budget hands over to a continuation a minute after it started', async () => {
+    const ids = await hold(4);
+    await releaseHeld({ table, clock, queue }, D, { all: true });
+    queue.jobs.length = 0;
+    // Each SMTP transaction takes 15 s: two fit in the 20 s budget.
+    const slow: WalkDeps = {
+      ...deps,
+      relay: {
+        deliver: async (raw, envelope, destination) => {
+          clock.advanceSeconds(15);
+          return relay.deliver(raw, envelope, destination);
+        },
+      },
+    };
+    const first = await walkRelease(slow, { kind: 'release-walk', domain: D });
+    expect(first).toEqual({ outcome: 'continues', tried: ids.slice(0, 2) });
+    expect(queue.jobs).toHaveLength(1);
+    expect(queue.jobs[0].delaySeconds).toBe(30);
+    clock.advanceSeconds(30);
+    const next = await walkRelease(slow, queue.jobs.shift()!.job as ReleaseWalkJob);
+    expect(next).toEqual({ outcome: 'done', tried: ids.slice(2) });
+    expect(sentIds()).toEqual(ids);
+  });
+
   test('a second walk while one runs only pokes it; the running walk then picks up what the new release marked', async () => {
     const ids = await hold(4);
     const manage = { table, clock, queue };

@@ -22,7 +22,7 @@ import { flowPartition } from './status';
 export const LEASE_MS = 90_000;
 /**
  * One invocation starts no new delivery after this long and continues in a new one: the deliver
- * function times out at 60 s, and one SMTP transaction to a slow server can take up to ~40 s
+ * function times out at 60 s, and one SMTP transaction to a slow server can take tens of seconds
  * before the relay's timeouts give up on it.
  */
 export const WALK_BUDGET_MS = 20_000;
