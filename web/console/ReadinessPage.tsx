@@ -11,6 +11,7 @@ import { useResource } from '../shared/resource';
 import { Link } from '../shared/router';
 import { EmptyState, ErrorPanel, LoadingLine } from '../shared/states';
 import { Time } from '../shared/time';
+import { DrillsPanel } from './DrillsPanel';
 import { CONSOLE_APP as APP, domainApi, domainHref, formatCount, plural, userTypeLabel } from './model';
 import './readiness.css';
 
@@ -250,7 +251,7 @@ function DomainReadinessView({ domain }: { domain: string }) {
           )}
           <section aria-labelledby="readiness-drills" class="panel">
             <h2 id="readiness-drills">Fire drills</h2>
-            <DrillsPanelPlaceholder domain={domain} />
+            <DrillsPanel domain={domain} />
           </section>
         </div>
       )}
@@ -432,18 +433,5 @@ function UserList({
         </>
       )}
     </section>
-  );
-}
-
-/**
- * PLACEHOLDER: the fire-drill panel comes from web/console/DrillsPanel.tsx (the sign-in links and
- * drills work). When that file exists, import it here and render `<DrillsPanel domain={domain} />`
- * in place of this component.
- */
-function DrillsPanelPlaceholder({ domain }: { domain: string }) {
-  return (
-    <p class="muted" data-testid="drills-placeholder">
-      Fire drills for {domain} will appear here.
-    </p>
   );
 }
