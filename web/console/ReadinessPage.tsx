@@ -62,20 +62,30 @@ interface ReadinessUser {
 const FIGURES: readonly {
   key: Exclude<keyof ReadinessCounts, 'users' | 'ready'>;
   label: string;
+  /** The summary table's column header. */
+  short: string;
   filter: Filter;
   missing: string;
 }[] = [
-  { key: 'withPassword', label: 'With a password', filter: 'no-password', missing: 'without a password' },
+  {
+    key: 'withPassword',
+    label: 'With a password',
+    short: 'Password',
+    filter: 'no-password',
+    missing: 'without a password',
+  },
   {
     key: 'withBackupAddress',
     label: 'With a backup address',
+    short: 'Backup address',
     filter: 'no-backup',
     missing: 'without a backup address',
   },
-  { key: 'withMfa', label: 'With MFA', filter: 'no-mfa', missing: 'without MFA' },
+  { key: 'withMfa', label: 'With MFA', short: 'MFA', filter: 'no-mfa', missing: 'without MFA' },
   {
     key: 'signedInLast90Days',
     label: 'Signed in during the last 90 days',
+    short: 'Signed in, 90 days',
     filter: 'inactive-90d',
     missing: 'not signed in during the last 90 days',
   },
@@ -126,7 +136,7 @@ function AcrossDomainsView() {
     },
     ...FIGURES.map((f): Column<DomainReadiness> => ({
       key: f.key,
-      header: f.label,
+      header: f.short,
       class: 'col-num',
       sortValue: (d) => d.counts[f.key],
       cell: (d) => formatCount(d.counts[f.key]),

@@ -8,31 +8,27 @@ export interface Delivery {
   attempts?: number;
 }
 
-const STATES: Record<DeliveryState, { label: string; mark: string; explanation: string }> = {
-  delivered: { label: 'Delivered', mark: '✓', explanation: 'It has reached your usual mailbox too.' },
+const STATES: Record<DeliveryState, { label: string; explanation: string }> = {
+  delivered: { label: 'Delivered', explanation: 'It has reached your usual mailbox too.' },
   held: {
     label: 'Held',
-    mark: '⏸',
     explanation: 'Delivery is paused: it reaches your usual mailbox when your administrator resumes it.',
   },
   deferred: {
     label: 'Deferred',
-    mark: '↻',
     explanation: 'Your mail server has not accepted it yet. XtraMail keeps trying for up to 14 days.',
   },
   failed: {
     label: 'Failed',
-    mark: '✗',
     explanation: 'Your mail server refused it. It is only here in the portal.',
   },
   expired: {
     label: 'Expired',
-    mark: '✗',
     explanation: 'It could not be delivered within 14 days. It is only here in the portal.',
   },
 };
 
-/** Compact, for the message list: a mark and a word, with the explanation on hover. */
+/** Compact, for the message list: a coloured dot and a word, with the explanation on hover. */
 export function DeliveryBadge({ delivery }: { delivery?: Delivery | null }) {
   if (!delivery || !(delivery.state in STATES)) return null;
   const state = STATES[delivery.state];
@@ -42,7 +38,7 @@ export function DeliveryBadge({ delivery }: { delivery?: Delivery | null }) {
       title={state.explanation}
       data-delivery={delivery.state}
     >
-      <span aria-hidden="true">{state.mark}</span>
+      <span class="delivery-dot" aria-hidden="true" />
       <span class="sr-only">Delivery to your usual mailbox: </span>
       {state.label}
     </span>
@@ -56,7 +52,8 @@ export function DeliveryLine({ delivery }: { delivery?: Delivery | null }) {
   return (
     <p class="delivery-line" data-testid="delivery-line">
       <span class={`delivery delivery-${delivery.state}`}>
-        <span aria-hidden="true">{state.mark}</span> {state.label}
+        <span class="delivery-dot" aria-hidden="true" />
+        {state.label}
       </span>{' '}
       <span class="muted">
         <span class="sr-only">Delivery to your usual mailbox: </span>
