@@ -2,6 +2,7 @@ import {
   isReleaseWalkJob,
   type DeliveryJob,
   type DeliveryQueue,
+  type QueuedJob,
   type ReleaseWalkJob,
 } from '../../lambdas/adapters/delivery-queue';
 import { sqsDelaySeconds } from '../../lambdas/adapters/aws/sqs-delivery-queue';
@@ -28,8 +29,8 @@ const DELIVER: MailFlowSettings = { inbound: 'deliver', destination: DESTINATION
 const RAW = Buffer.from('Subject: hi\r\n\r\nbody\r\n');
 
 class FakeQueue implements DeliveryQueue {
-  readonly jobs: Array<{ job: DeliveryJob; delaySeconds?: number }> = [];
-  async enqueue(job: DeliveryJob, delaySeconds?: number) {
+  readonly jobs: Array<{ job: QueuedJob; delaySeconds?: number }> = [];
+  async enqueue(job: QueuedJob, delaySeconds?: number) {
     this.jobs.push({ job, delaySeconds });
   }
 }
@@ -172,7 +173,7 @@ describe('deliverMessage', () => {
     expect(queue.jobs).toHaveLength(1);
     expect(queue.jobs[0].job).toMatchObject({ attempt: 2, sesMessageId: 'm1' });
     expect(queue.jobs[0].delaySeconds).toBe(30);
-    expect(Date.parse(queue.jobs[0].job.notBefore!)).toBe(clock.now().getTime() + 30_000);
+    expect(Date.parse((queue.jobs[0].job as DeliveryJob).notBefore!)).toBe(clock.now().getTime() + 30_000);
     expect(await logOf(job, `bob@${D}`)).toMatchObject({
       delivery: 'deferred',
       deliveryReply: '451 4.3.0 Try later',
