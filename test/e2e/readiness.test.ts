@@ -54,6 +54,11 @@ test('the dashboard counts change when an admin sets a backup address and a pass
   await expectText(figure('With a backup address'), '0 of 3');
   await expectText(figure('With a password'), '1 of 3');
   await expectText(page.getByTestId('ready-share'), '33%');
+  // The fire-drill panel is part of the domain's readiness.
+  await page
+    .getByRole('region', { name: 'Fire drills' })
+    .getByRole('button', { name: 'Start a fire drill' })
+    .waitFor();
 
   // The Users tab: a backup address for ann, then a password for bob.
   await page.goto(`${stack.webUrl}/console/domains/${D}/users`);
