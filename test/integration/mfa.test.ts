@@ -311,6 +311,8 @@ test('requiring MFA for every admin: an admin without it gets 403 until enrolled
       })
     ).status,
   ).toBe(201);
+  // The sign-in answer already says so, so the console can show the set-up screen at once.
+  expect((await passwordStep('console', 'gil@example.com', password)).body.mfaEnrolmentRequired).toBe(true);
   const gil = await signedIn(stack.webUrl, 'console', 'gil@example.com', password);
   expect((await gil.get('/api/console/session')).body.mfaEnrolmentRequired).toBe(true);
   const blocked = await gil.get('/api/console/domains');

@@ -3,9 +3,11 @@ import { api } from '../shared/api';
 import { Alert, Button, Field } from '../shared/forms';
 import { Page } from '../shared/page';
 import { checkNewPassword, NewPasswordFields, type PasswordProblems } from '../shared/passwords';
+import { MfaSettings } from '../shared/MfaSettings';
 import { asApiError } from '../shared/session';
 import { Time } from '../shared/time';
 import { CONSOLE_APP as APP, type ConsoleSession, isPartner, roleLabel } from './model';
+import { RequireAdminMfa } from './SecuritySettings';
 
 export function AccountPage({ session }: { session: ConsoleSession }) {
   const { admin } = session;
@@ -39,6 +41,8 @@ export function AccountPage({ session }: { session: ConsoleSession }) {
           </div>
         </dl>
         <ChangePassword />
+        <MfaSettings path="/api/console/account/mfa" product="XtraMail Console" />
+        {isPartner(session) && <RequireAdminMfa />}
       </div>
     </Page>
   );

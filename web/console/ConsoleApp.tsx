@@ -3,6 +3,7 @@ import { onSessionExpired } from '../shared/api';
 import { CardLayout, Page, SkipLink } from '../shared/page';
 import { Link, navigate } from '../shared/router';
 import { useSession } from '../shared/session';
+import { ForcedMfaEnrolment } from '../shared/ForcedMfaEnrolment';
 import { SignInForm } from '../shared/SignInForm';
 import { LoadError, Loading } from '../shared/states';
 import { ConsoleShell } from './ConsoleShell';
@@ -11,7 +12,8 @@ import { CONSOLE_APP, type ConsoleSession } from './model';
 import './console.css';
 
 export function ConsoleApp({ path }: { path: string[] }) {
-  const { state, signIn, signOut, retry, expired } = useSession<ConsoleSession>('/api/console/session');
+  const { state, signIn, completeMfa, signOut, retry, expired } =
+    useSession<ConsoleSession>('/api/console/session');
   const [section = 'domains', ...rest] = path;
 
   // Any console call that finds the session gone sends the admin back to sign in.
@@ -43,6 +45,7 @@ export function ConsoleApp({ path }: { path: string[] }) {
           >
             <SignInForm
               onSignIn={signIn}
+              onCode={completeMfa}
               notice={state.notice}
               unauthorizedMessage="Email or password is incorrect."
               footer={
@@ -54,6 +57,20 @@ export function ConsoleApp({ path }: { path: string[] }) {
           </Page>
         </CardLayout>
       </>
+    );
+  }
+
+  // A partner admin requires two-step sign-in for every admin: set it up before anything else.
+  if (state.session.mfaEnrolmentRequired) {
+    return (
+      <ForcedMfaEnrolment
+        app={CONSOLE_APP}
+        who={state.session.admin.email}
+        path="/api/console/account/mfa"
+        product="XtraMail Console"
+        onDone={retry}
+        onSignOut={signOutToStart}
+      />
     );
   }
 

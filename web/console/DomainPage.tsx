@@ -22,8 +22,10 @@ import {
   type DomainDetail,
   domainHref,
   formatCount,
+  isPartner,
   USER_TYPES,
 } from './model';
+import { RequirePortalMfa } from './SecuritySettings';
 import { UsersTab } from './UsersTab';
 
 const TABS = [
@@ -40,7 +42,7 @@ interface DomainPageProps {
   session: ConsoleSession;
 }
 
-export function DomainPage({ domain: name, tab = 'overview' }: DomainPageProps) {
+export function DomainPage({ domain: name, tab = 'overview', session }: DomainPageProps) {
   const resource = useResource<DomainDetail>(domainApi(name));
   const { data, error, reload, update } = resource;
 
@@ -106,6 +108,7 @@ export function DomainPage({ domain: name, tab = 'overview' }: DomainPageProps) 
         {!data && !error && <LoadingLine label={`Loading ${name}…`} />}
         {data && tab === 'overview' && <OverviewTab detail={data} loading={resource.loading} />}
         {data && tab === 'products' && <ProductsTab domain={data.domain} onChange={setDomain} />}
+        {data && tab === 'products' && <RequirePortalMfa domain={name} canChange={isPartner(session)} />}
         {data && tab === 'users' && <UsersTab domain={data.domain} />}
         {data && tab === 'logs' && <LogsTab domain={data.domain} />}
         {data && tab === 'mail-flow' && <MailFlowTab domain={data.domain} />}

@@ -8,6 +8,8 @@ export type AdminRole = 'partner' | 'domain';
 export interface ConsoleSession {
   admin: { email: string; role: AdminRole | string; domains?: string[] };
   expiresAt: string;
+  /** Every admin must use two-step sign-in and this one has none yet. */
+  mfaEnrolmentRequired?: boolean;
 }
 
 export const isPartner = (session: ConsoleSession) => session.admin.role === 'partner';

@@ -4,6 +4,7 @@ import { NotFound } from '../shared/NotFound';
 import { CardLayout, Page, SkipLink } from '../shared/page';
 import { navigate } from '../shared/router';
 import { useSession } from '../shared/session';
+import { ForcedMfaEnrolment } from '../shared/ForcedMfaEnrolment';
 import { SignInForm } from '../shared/SignInForm';
 import { LoadError, Loading } from '../shared/states';
 import { Compose } from './Compose';
@@ -18,7 +19,8 @@ import { MailStore } from './store';
 import './portal.css';
 
 export function PortalApp({ path }: { path: string[] }) {
-  const { state, signIn, signOut, retry, expired } = useSession<PortalSession>('/api/portal/session');
+  const { state, signIn, completeMfa, signOut, retry, expired } =
+    useSession<PortalSession>('/api/portal/session');
   // Any portal call that finds the session gone goes back to sign in.
   useEffect(() => onSessionExpired(expired), [expired]);
 
@@ -79,6 +81,7 @@ export function PortalApp({ path }: { path: string[] }) {
           >
             <SignInForm
               onSignIn={signIn}
+              onCode={completeMfa}
               notice={state.status === 'signedOut' ? state.notice : undefined}
               unauthorizedMessage="Email or password is incorrect, or this account has no portal access."
               footer={
@@ -102,6 +105,20 @@ export function PortalApp({ path }: { path: string[] }) {
           setPasswordRequired(false);
           retry();
         }}
+        onSignOut={signOutToStart}
+      />
+    );
+  }
+
+  // After the password (if temporary), a required two-step sign-in is set up before anything else.
+  if (session.mfaEnrolmentRequired) {
+    return (
+      <ForcedMfaEnrolment
+        app={APP}
+        who={session.user.address}
+        path="/api/portal/profile/mfa"
+        product="XtraMail portal"
+        onDone={retry}
         onSignOut={signOutToStart}
       />
     );

@@ -2,6 +2,7 @@ import { useRef, useState } from 'preact/hooks';
 import { Alert, Button, Field } from '../shared/forms';
 import { CardLayout, Page, SkipLink } from '../shared/page';
 import { checkNewPassword, NewPasswordFields, type PasswordProblems } from '../shared/passwords';
+import { MfaSettings } from '../shared/MfaSettings';
 import { asApiError, useSignOut } from '../shared/session';
 import { Time } from '../shared/time';
 import { BackupAddressSettings } from './BackupAddressSettings';
@@ -183,6 +184,7 @@ export function Profile({ session, store }: { session: PortalSession; store: Mai
               submitLabel="Change password"
             />
           </section>
+          <MfaSettings path="/api/portal/profile/mfa" product="XtraMail portal" />
           <BackupAddressSettings />
         </Page>
       </main>

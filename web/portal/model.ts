@@ -8,6 +8,8 @@ export interface PortalSession {
   user: { address: string };
   mustChangePassword: boolean;
   expiresAt: string;
+  /** The domain requires two-step sign-in and this account has none yet. */
+  mfaEnrolmentRequired?: boolean;
   /** ISO: the oldest mail kept (30 days). Only `GET` answers it. */
   windowStart?: string;
   /** An administrator's notice for every portal user, e.g. "Our mail is down until 3 pm". */

@@ -9,7 +9,19 @@ import { requestPageFocus } from './router';
 
 export interface BaseSession {
   expiresAt: string;
+  /** An administrator requires two-step sign-in and this account has none yet. */
+  mfaEnrolmentRequired?: boolean;
 }
+
+/** The first sign-in step passed; a code must follow (`POST <session>/mfa`). */
+export interface MfaChallenge {
+  challenge: string;
+  expiresAt: string;
+}
+
+/** What any sign-in route answers: the session, or a challenge for the second step. */
+export type SignInAnswer<S> =
+  (S & { token?: string; mfaRequired?: undefined }) | (MfaChallenge & { mfaRequired: true });
 
 export type SessionState<S> =
   | { status: 'loading' }
@@ -19,7 +31,12 @@ export type SessionState<S> =
 
 export interface SessionControls<S> {
   state: SessionState<S>;
-  signIn(email: string, password: string): Promise<void>;
+  /** Signs in, or returns the challenge when the account has two-step sign-in. */
+  signIn(email: string, password: string): Promise<MfaChallenge | void>;
+  /** The second step: a code from the authenticator app, or a recovery code. */
+  completeMfa(challenge: string, code: string): Promise<void>;
+  /** Takes the answer of any sign-in route (e.g. a sign-in link): signs in, or returns the challenge. */
+  accept(answer: SignInAnswer<S>): MfaChallenge | void;
   signOut(): Promise<void>;
   retry(): void;
   /** Call when any API call answers 401: the session is gone. */
@@ -61,16 +78,24 @@ export function useSession<S extends BaseSession>(endpoint: string): SessionCont
     return () => clearTimeout(timer);
   }, [expiresAt]);
 
+  const accept = useCallback((answer: SignInAnswer<S>): MfaChallenge | void => {
+    if (answer.mfaRequired) return { challenge: answer.challenge, expiresAt: answer.expiresAt };
+    const { token: _token, ...session } = answer;
+    requestPageFocus();
+    setState({ status: 'signedIn', session: session as unknown as S });
+  }, []);
+
   const signIn = useCallback(
-    async (email: string, password: string) => {
-      const { token: _token, ...session } = await api.post<S & { token?: string }>(endpoint, {
-        email,
-        password,
-      });
-      requestPageFocus();
-      setState({ status: 'signedIn', session: session as unknown as S });
+    async (email: string, password: string) =>
+      accept(await api.post<SignInAnswer<S>>(endpoint, { email, password })),
+    [endpoint, accept],
+  );
+
+  const completeMfa = useCallback(
+    async (challenge: string, code: string) => {
+      accept(await api.post<SignInAnswer<S>>(`${endpoint}/mfa`, { challenge, code }));
     },
-    [endpoint],
+    [endpoint, accept],
   );
 
   const signOut = useCallback(async () => {
@@ -91,7 +116,7 @@ export function useSession<S extends BaseSession>(endpoint: string): SessionCont
 
   const expired = useCallback(() => setState({ status: 'signedOut', notice: EXPIRED_NOTICE }), []);
 
-  return { state, signIn, signOut, retry, expired };
+  return { state, signIn, completeMfa, accept, signOut, retry, expired };
 }
 
 export function asApiError(error: unknown): ApiError {

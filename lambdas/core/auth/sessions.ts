@@ -33,6 +33,8 @@ export interface SessionIssued<A> {
   token: string;
   expiresAt: Date;
   account: A;
+  /** A policy requires MFA that the account lacks: the session only reaches enrolment. */
+  mfaEnrolmentRequired?: true;
 }
 
 /** The first step passed; a TOTP or recovery code must follow with this challenge. */
@@ -51,6 +53,9 @@ export interface SignInAttempt {
   password: string;
   sourceIp: string;
 }
+
+const mfaEnrolmentRequired = (account: Account<unknown>) =>
+  Boolean(account.mfa?.required && !account.mfa.enrolled);
 
 /**
  * Sign-in and session checks for one audience (console or portal). Every refusal for bad
@@ -141,7 +146,12 @@ export class Sessions<A> {
       await this.deps.signingKey(),
       now,
     );
-    return { token, expiresAt, account: account.profile };
+    return {
+      token,
+      expiresAt,
+      account: account.profile,
+      ...(mfaEnrolmentRequired(account) ? { mfaEnrolmentRequired: true as const } : {}),
+    };
   }
 
   /** The key sessions of this audience are signed with (to renew one after a change). */
@@ -162,11 +172,10 @@ export class Sessions<A> {
     if (!session || !account?.canSignIn || account.tokenVersion !== session.tokenVersion) {
       throw unauthorized('Your session has ended. Sign in again.');
     }
-    const mfaEnrolmentRequired = Boolean(account.mfa?.required && !account.mfa.enrolled);
     return {
       account: account.profile,
       expiresAt: session.expiresAt,
-      ...(mfaEnrolmentRequired ? { mfaEnrolmentRequired } : {}),
+      ...(mfaEnrolmentRequired(account) ? { mfaEnrolmentRequired: true } : {}),
     };
   }
 }

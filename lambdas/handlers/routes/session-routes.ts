@@ -106,6 +106,7 @@ export function sessionApi<A>(options: SessionApiOptions<A>) {
             token: signedIn.token,
             expiresAt: signedIn.expiresAt.toISOString(),
             ...present(signedIn.account),
+            ...(signedIn.mfaEnrolmentRequired ? { mfaEnrolmentRequired: true } : {}),
           },
           cookies: [sessionCookie(cookie, signedIn.token, base, signedIn.expiresAt, clock.now())],
         };
