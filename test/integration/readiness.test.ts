@@ -315,3 +315,17 @@ test("a message's delivery state reads held while paused and delivered after rel
   const sent = (await ann.get('/api/portal/messages?folder=sent')).body.items;
   expect(sent[0].delivery).toBeNull();
 }, 60_000);
+
+test("a user's own backup address changes are limited to 5 an hour (each one sends mail)", async () => {
+  await addUsers(D, ['dee']);
+  const dee = await portalUser(D, 'dee');
+  for (let i = 1; i <= 5; i++)
+    expect(
+      (await dee.put('/api/portal/profile/backup-address', { backupAddress: `dee${i}@home.example` })).status,
+    ).toBe(200);
+  const refused = await dee.put('/api/portal/profile/backup-address', { backupAddress: 'dee6@home.example' });
+  expect(refused.status).toBe(429);
+  expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+  expect((await dee.get('/api/portal/profile')).body.backupAddress).toBe('dee5@home.example');
+  expect(await mailTo('dee6@home.example')).toEqual([]);
+});

@@ -6,6 +6,7 @@ import type { Clock } from '../../../core/clock';
 import { notFound } from '../../../core/errors';
 import { outageStatus } from '../../../core/readiness/outage-status';
 import { setBackupAddress } from '../../../core/users/backup-address';
+import { takeBackupChange } from '../../../core/users/backup-address-rate-limit';
 import { getUser } from '../../../core/users/users';
 import type { PortalUser } from '../../../core/entities/portal-user';
 import { route, type HttpRequest } from '../../http/types';
@@ -44,9 +45,10 @@ export const profileRoutes = (deps: ProfileDeps) => [
     method: 'PUT',
     path: '/api/portal/profile/backup-address',
     summary:
-      'Set (or with null remove) your backup address for sign-in links; the old and the new address are told',
+      'Set (or with null remove) your backup address for sign-in links (5 changes an hour); the old and the new address are told',
     body: z.object({ backupAddress: z.string().trim().min(1).max(320).nullable() }),
     async handle(request) {
+      await takeBackupChange(deps, addressOf(request));
       const result = await setBackupAddress(deps, addressOf(request), request.body.backupAddress);
       return { status: 200, body: profileView(result.user) };
     },
