@@ -100,6 +100,10 @@ test('paused for 5 days: 30 messages held while the portal keeps filling; resume
   const ageDays = (Date.now() + 5 * 86_400_000 - Date.parse(before.body.held.oldest)) / 86_400_000;
   expect(ageDays).toBeGreaterThan(4.9);
   expect(ageDays).toBeLessThan(5.1);
+  // The held list, oldest first, names each message by its subject (from the log).
+  const list = await admin.get(`/api/console/domains/${D}/held?limit=200`);
+  expect(list.body.items.map((item: { subject: string }) => item.subject)).toEqual(subjects);
+  expect(list.body.items.every((item: { releasing: boolean }) => item.releasing === false)).toBe(true);
 
   const resumed = await admin.put(`/api/console/domains/${D}/mail-flow`, {
     inbound: 'deliver',
