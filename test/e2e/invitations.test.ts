@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 import { readFileSync } from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { portalUserKey } from '../../lambdas/core/entities/portal-user';
 import { runtime } from '../../lambdas/handlers/runtime';
@@ -43,6 +44,15 @@ async function linkFromStore(backup: string, subject: RegExp): Promise<string> {
   throw new Error(`No mail matching ${subject} to ${backup}`);
 }
 
+/** axe-core on the part of the page these features draw: no serious or critical violations. */
+async function violations(page: Page, include?: string) {
+  const builder = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']);
+  const results = await (include ? builder.include(include) : builder).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
+}
+
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startTestStack(), launchChromium()]);
   const partner = await signedIn(stack.webUrl, 'console', TEST_ADMIN.email, TEST_ADMIN.password);
@@ -63,7 +73,7 @@ beforeAll(async () => {
   });
   await stack.ingestIdle();
 
-  admin = await browser.newPage({ acceptDownloads: true });
+  admin = await (await browser.newContext({ acceptDownloads: true })).newPage();
   userContext = await browser.newContext();
   user = await userContext.newPage();
   for (const page of [admin, user]) page.on('pageerror', (error) => errors.push(error.message));
@@ -89,6 +99,7 @@ test('an admin selects 3 users and sends portal invitations', async () => {
   await dialog.getByText(`3 selected users in ${D}`).waitFor();
   await dialog.getByRole('button', { name: 'Send invitations' }).click();
   await dialog.getByText('Invitation sent to 3 users.', { exact: false }).waitFor();
+  expect(await violations(admin, 'dialog')).toEqual([]);
   await dialog.getByRole('button', { name: 'Done' }).click();
 
   for (const local of USERS) {
@@ -103,6 +114,7 @@ test('a user opens the invitation link, chooses a password and lands in the port
   await user.getByRole('heading', { name: 'Choose your password' }).waitFor();
   // The token is out of the address bar (and so out of history) once read.
   expect(new URL(user.url()).hash).toBe('');
+  expect(await violations(user)).toEqual([]);
   await user.getByLabel('New password', { exact: true }).fill(ANN_PASSWORD);
   await user.getByLabel('Confirm new password').fill(ANN_PASSWORD);
   await user.getByRole('button', { name: 'Save password and continue' }).click();
@@ -148,6 +160,7 @@ test('a fire drill for one user completes through its link and shows in the cons
   await admin.getByRole('button', { name: 'Refresh participants' }).click();
   const row = participants.getByRole('row', { name: new RegExp(ANN) });
   await row.locator('time').waitFor();
+  expect(await violations(admin, '.drills-panel')).toEqual([]);
   await admin.getByRole('button', { name: 'Refresh fire drills' }).click();
   await admin
     .getByRole('region', { name: `Fire drills of ${D}` })
@@ -163,5 +176,21 @@ test('a fire drill for one user completes through its link and shows in the cons
   expect(lines[0]).toBe('drill,started_at,address,link_sent,not_sent_reason,completed_at');
   expect(lines).toHaveLength(2);
   expect(lines[1]).toMatch(new RegExp(`^[^,]+,[^,]+,${ANN},yes,,\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z$`));
+  expect(errors).toEqual([]);
+});
+
+test('a signed-out user asks for a sign-in link on the portal page and signs in with it', async () => {
+  await userContext.clearCookies();
+  await user.goto(`${stack.webUrl}/portal`);
+  await user.getByRole('button', { name: 'Email me a sign-in link' }).click();
+  const form = user.getByRole('form', { name: 'Email me a sign-in link' });
+  await form.getByLabel('Your work email').fill(ANN);
+  await form.getByRole('button', { name: 'Send me a link' }).click();
+  await form.getByText('If that account has a backup address, a link is on its way.').waitFor();
+  expect(await violations(user)).toEqual([]);
+
+  await user.goto(await linkFromStore(ANN_BACKUP, /sign-in link/));
+  await user.getByText('Welcome aboard').first().waitFor();
+  expect(new URL(user.url()).pathname).toBe('/portal/inbox');
   expect(errors).toEqual([]);
 });
