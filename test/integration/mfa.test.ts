@@ -327,10 +327,20 @@ test('requiring MFA for every admin: an admin without it gets 403 until enrolled
   // Signing in again needs both steps.
   const first = await passwordStep('console', 'gil@example.com', password);
   expect(first.body).toMatchObject({ mfaRequired: true });
+  const auditOf = async () =>
+    (await partner.get('/api/console/audit?limit=200')).body.items
+      .filter((e: { actor: string }) => e.actor === 'gil@example.com')
+      .map((e: { action: string }) => e.action);
+  const before = await auditOf();
+  expect((await codeStep('console', first.body.challenge, wrongCodeFor(secret))).status).toBe(400);
   nextStep();
   const second = await codeStep('console', first.body.challenge, codeFor(secret));
   expect(second.status).toBe(200);
   expect(second.body.admin).toEqual({ email: 'gil@example.com', role: 'domain', domains: [D] });
+  // The audit log says "signed in" only once both steps passed, and records the wrong code.
+  const after = await auditOf();
+  expect(after.length - before.length).toBe(2);
+  expect(after.slice(0, 2).sort()).toEqual(['admin.sign-in', 'admin.sign-in-failed']);
   // A console challenge is no use on the portal.
   expect((await codeStep('portal', first.body.challenge, codeFor(secret))).status).toBe(401);
 

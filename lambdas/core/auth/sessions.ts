@@ -122,7 +122,13 @@ export class Sessions<A> {
    * The second step: a live challenge from the first, and a TOTP or recovery code. A challenge
    * stops working when the account's tokenVersion moves (password change, MFA turned off).
    */
-  async completeMfa(challenge: string, code: string, sourceIp: string): Promise<SessionIssued<A>> {
+  async completeMfa(
+    challenge: string,
+    code: string,
+    sourceIp: string,
+    /** Told whose code was checked and how it went (e.g. for the audit log). */
+    observe?: (subject: string, outcome: 'success' | 'failure') => Promise<void>,
+  ): Promise<SessionIssued<A>> {
     const expired = new AppError(401, 'mfa_challenge_expired', 'This sign-in has expired. Sign in again.');
     const claims = await verifyMfaChallenge(
       challenge,
@@ -134,7 +140,11 @@ export class Sessions<A> {
     const account = await this.loadAccount(claims.subject);
     if (!account?.canSignIn || !account.mfa?.enrolled || account.tokenVersion !== claims.tokenVersion)
       throw expired;
-    if (!(await this.mfa.verify(claims.subject, code, sourceIp))) throw invalidCode(400);
+    if (!(await this.mfa.verify(claims.subject, code, sourceIp))) {
+      await observe?.(claims.subject, 'failure');
+      throw invalidCode(400);
+    }
+    await observe?.(claims.subject, 'success');
     return this.issue(claims.subject, account);
   }
 

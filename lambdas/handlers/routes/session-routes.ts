@@ -24,7 +24,10 @@ export interface SessionApiOptions<A> {
   clock: Clock;
   /** The signed-in account as the API shows it, e.g. `{ admin: {...} }`. */
   present(account: A): Record<string, unknown>;
-  /** Told of every sign-in attempt that got as far as checking a password. */
+  /**
+   * Told of every sign-in attempt that got as far as checking a password, and of every code
+   * checked in the second step. With MFA on, success means both steps passed.
+   */
   onSignIn?(email: string, outcome: 'success' | 'failure'): Promise<void>;
   /** The account's MFA routes (`<base>/account/mfa`): open while enrolment is required. */
   mfaPath: string;
@@ -126,7 +129,8 @@ export function sessionApi<A>(options: SessionApiOptions<A>) {
         };
         const signedIn = await sessions.signIn(attempt).then(
           async (result) => {
-            await options.onSignIn?.(attempt.email, 'success');
+            // With MFA on, the sign-in succeeds (or not) at the second step.
+            if (!result.mfaRequired) await options.onSignIn?.(attempt.email, 'success');
             return result;
           },
           async (error) => {
@@ -146,9 +150,8 @@ export function sessionApi<A>(options: SessionApiOptions<A>) {
         'The second sign-in step: the challenge from the first and a TOTP or recovery code; returns the session',
       body: mfaStepBody,
       async handle(request) {
-        return respond(
-          await sessions.completeMfa(request.body.challenge, request.body.code, request.sourceIp),
-        );
+        const { challenge, code } = request.body;
+        return respond(await sessions.completeMfa(challenge, code, request.sourceIp, options.onSignIn));
       },
     }),
     route({
