@@ -24,11 +24,12 @@ describe('verifiedSourceIp', () => {
   });
 
   test('refuses a request without the secret, or with a wrong one, with 403', () => {
-    for (const headers of [
+    const attempts: Record<string, string>[] = [
       {},
       { [ORIGIN_VERIFY_HEADER]: 'guess' },
       { [ORIGIN_VERIFY_HEADER]: `${SECRET}x` },
-    ]) {
+    ];
+    for (const headers of attempts) {
       expect(() => verifiedSourceIp(event(headers), SECRET)).toThrow(
         expect.objectContaining({ status: 403, code: 'forbidden' }),
       );
