@@ -48,6 +48,14 @@ beforeEach(async () => {
   clock = new ManualClock('2025-01-06T12:00:00.000Z');
   deps = { table, clock };
   await putUser();
+  await table.put(
+    domainToItem({
+      name: 'acme.test',
+      xtramail: { enabled: true, enabledAt: '2025-01-01T00:00:00.000Z' },
+      addressDiscovery: true,
+      createdAt: '2025-01-01T00:00:00.000Z',
+    }),
+  );
 });
 
 describe('links', () => {
@@ -148,6 +156,18 @@ describe('invitations', () => {
     await expect(acceptInvitation(deps, token, 'my own long password')).rejects.toEqual(unusable);
   });
 
+  test('are refused, without using the link or setting a password, once the account has no portal access', async () => {
+    const { token } = await issueLink(deps, { address: ANN, purpose: 'invite', tokenVersion: 0 });
+    await putUser({ type: 'mailing_list' });
+    await expect(acceptInvitation(deps, token, 'my own long password')).rejects.toMatchObject({
+      status: 403,
+      code: 'no_portal_access',
+    });
+    expect(portalUserFromItem((await table.get(portalUserKey(ANN)))!).passwordHash).toBeUndefined();
+    await putUser({ type: 'user', backupAddress: undefined });
+    await expect(acceptInvitation(deps, token, 'my own long password')).resolves.toEqual({ address: ANN });
+  });
+
   test('a sign-in link cannot set a password', async () => {
     const { token } = await issueLink(deps, { address: ANN, purpose: 'sign-in', tokenVersion: 0 });
     await expect(acceptInvitation(deps, token, 'my own long password')).rejects.toEqual(unusable);
@@ -170,14 +190,6 @@ describe('link requests', () => {
   });
   beforeEach(async () => {
     sent.length = 0;
-    await table.put(
-      domainToItem({
-        name: 'acme.test',
-        xtramail: { enabled: true, enabledAt: '2025-01-01T00:00:00.000Z' },
-        addressDiscovery: true,
-        createdAt: '2025-01-01T00:00:00.000Z',
-      }),
-    );
   });
 
   test('mail only eligible users with a backup address, with a working link', async () => {

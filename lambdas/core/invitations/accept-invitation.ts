@@ -1,6 +1,7 @@
 import type { Table } from '../../adapters/table';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/password';
 import { consumeLink, linkUnusable, peekLink } from '../auth/sign-in-links';
+import { loadLinkRecipient } from '../auth/sign-in-links-eligibility';
 import type { Clock } from '../clock';
 import { portalUserFromItem, portalUserKey, portalUserToItem } from '../entities/portal-user';
 import { AppError } from '../errors';
@@ -8,7 +9,8 @@ import { AppError } from '../errors';
 /**
  * An invitation link sets the user's own password: the temporary-password flag clears and the
  * tokenVersion moves on, which ends older sessions and every other link issued before.
- * The password is checked before the link is used up, so a too-short one can be corrected.
+ * The password and the account's portal access are checked before the link is used up, so a
+ * too-short password can be corrected and an account that lost access keeps its password.
  */
 export async function acceptInvitation(
   deps: { table: Table; clock: Clock },
@@ -19,6 +21,11 @@ export async function acceptInvitation(
   if (peeked.purpose !== 'invite') throw linkUnusable();
   if (newPassword.length < MIN_PASSWORD_LENGTH) {
     throw new AppError(400, 'weak_password', `A password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
+  }
+  const recipient = await loadLinkRecipient(deps, peeked.address);
+  // The backup address may have been removed since: the link itself proves the mailbox.
+  if ('refusal' in recipient && recipient.refusal !== 'no_backup_address') {
+    throw new AppError(403, 'no_portal_access', 'This account has no portal access. Ask your administrator.');
   }
   const passwordHash = await hashPassword(newPassword);
   const { address } = await consumeLink(deps, token, ['invite']);
