@@ -3,11 +3,11 @@ import {
   PORT_25_WARNING,
   mailFlowAction,
   mailFlowFromAttribute,
-  mailFlowSettingsSchema,
   mailFlowToAttribute,
   usesPort25,
   type MailFlowSettings,
 } from '../../lambdas/core/mail-flow/settings';
+import { mailFlowSettingsSchema } from '../../lambdas/core/mail-flow/settings-schema';
 
 const valid = {
   inbound: 'deliver',
@@ -130,5 +130,20 @@ describe('the mailFlow attribute of a domain item', () => {
     expect(mailFlowFromAttribute(undefined)).toEqual(DEFAULT_MAIL_FLOW);
     expect(mailFlowFromAttribute({ inbound: 'sideways' })).toEqual(DEFAULT_MAIL_FLOW);
     expect(mailFlowFromAttribute({ inbound: 'paused' })).toEqual({ inbound: 'paused', goodThreshold: 0.9 });
+  });
+
+  test('a stored attribute that is not what the API writes falls back to the default, never half-read', () => {
+    const destination = { host: 'mx.example.com', port: 587, tls: 'required' };
+    for (const broken of [
+      { inbound: 'deliver', destination: { ...destination, port: 0 } },
+      { inbound: 'deliver', destination: { ...destination, port: '587' } },
+      { inbound: 'deliver', destination: { ...destination, host: 'mx.example.com\r\nRCPT TO:<x@y>' } },
+      { inbound: 'deliver', destination: { ...destination, tls: 'none' } },
+      { inbound: 'deliver', destination: 'mx.example.com' },
+      'deliver',
+    ]) {
+      expect(mailFlowFromAttribute(broken)).toEqual(DEFAULT_MAIL_FLOW);
+    }
+    expect(mailFlowFromAttribute({ inbound: 'deliver', goodThreshold: 7 }).goodThreshold).toBe(0.9);
   });
 });

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * AWS blocks outbound port 25 from Lambda (and from EC2 unless lifted on request), so a
  * destination on 25 will time out in the cloud. It stays allowed because a relay inside a
@@ -37,57 +35,12 @@ export const DEFAULT_MAIL_FLOW: MailFlowSettings = {
   goodThreshold: DEFAULT_GOOD_THRESHOLD,
 };
 
-// One DNS label: letters, digits and inner hyphens, at most 63 characters.
-const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
-const HOSTNAME = new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})*$`, 'i');
-
-// The host ends up in a TCP connect and in logs; CR/LF or spaces there could forge log lines
-// or SMTP commands, so anything but a plain hostname or IP literal is refused. CR/LF are
-// checked before trimming so that a trailing newline is refused rather than quietly removed.
-const hostSchema = z
-  .string()
-  .max(260)
-  .refine((value) => !/[\r\n]/.test(value), 'host must not contain CR or LF')
-  .trim()
-  .min(1)
-  .refine(isHostOrIp, 'host must be a hostname or an IP address');
-
-function isHostOrIp(value: string): boolean {
-  if (z.ipv4().safeParse(value).success || z.ipv6().safeParse(value).success) return true;
-  // No top-level domain is numeric: 999.1.1.1.1 is a broken IP address, not a name.
-  return HOSTNAME.test(value) && !/(^|\.)\d+$/.test(value);
-}
-
 /**
  * SMTP credentials live in Secrets Manager secrets named with this prefix; the deliver function's
  * IAM policy (lib/mail-flow.ts) may read those and no others, so any other secret is refused here
  * rather than failing every delivery with AccessDenied later.
  */
 export const SMTP_SECRET_PREFIX = 'xtramail/smtp/';
-
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
-
-export const destinationSchema = z.object({
-  host: hostSchema,
-  port: z.number().int().min(1).max(65535),
-  tls: z.enum(['required', 'opportunistic']),
-  credentialsSecretArn: z
-    .string()
-    .regex(SECRET_ARN, 'must be a Secrets Manager secret ARN')
-    .refine(
-      (arn) => arn.includes(`:secret:${SMTP_SECRET_PREFIX}`),
-      `must be a secret named ${SMTP_SECRET_PREFIX}… (the only secrets Mail Flow may read)`,
-    )
-    .optional(),
-});
-
-/** The body of `PUT /api/console/domains/{domain}/mail-flow`. */
-export const mailFlowSettingsSchema = z.object({
-  inbound: z.enum(['deliver', 'paused']),
-  destination: destinationSchema.optional(),
-  goodThreshold: z.number().min(0).max(1).default(DEFAULT_GOOD_THRESHOLD),
-  notice: z.string().max(1000).optional(),
-});
 
 export const usesPort25 = (settings: MailFlowSettings): boolean => settings.destination?.port === 25;
 
@@ -102,11 +55,39 @@ export function mailFlowAction(settings: MailFlowSettings): MailFlowAction {
   return settings.destination ? 'deliver' : 'none';
 }
 
-/** Reads the `mailFlow` attribute of a domain item (DESIGN §3), tolerating items written before it existed. */
+/**
+ * Reads the `mailFlow` attribute of a domain item (DESIGN §3), tolerating items written before
+ * it existed. Plain checks rather than the request schema: ingest reads this for every message,
+ * and keeping zod out of its bundle keeps its memory and start-up down.
+ */
 export function mailFlowFromAttribute(value: unknown): MailFlowSettings {
-  if (value === undefined || value === null) return { ...DEFAULT_MAIL_FLOW };
-  const parsed = mailFlowSettingsSchema.safeParse(value);
-  return parsed.success ? stripUndefined(parsed.data) : { ...DEFAULT_MAIL_FLOW };
+  const stored = value as Partial<Record<keyof MailFlowSettings, unknown>> | null | undefined;
+  if (!stored || typeof stored !== 'object') return { ...DEFAULT_MAIL_FLOW };
+  const { inbound, goodThreshold, destination, notice } = stored;
+  if (inbound !== 'deliver' && inbound !== 'paused') return { ...DEFAULT_MAIL_FLOW };
+  const threshold =
+    typeof goodThreshold === 'number' && goodThreshold >= 0 && goodThreshold <= 1
+      ? goodThreshold
+      : DEFAULT_GOOD_THRESHOLD;
+  const settings: MailFlowSettings = { inbound, goodThreshold: threshold };
+  if (destination !== undefined) {
+    const parsed = destinationFromAttribute(destination);
+    if (!parsed) return { ...DEFAULT_MAIL_FLOW };
+    settings.destination = parsed;
+  }
+  if (typeof notice === 'string') settings.notice = notice;
+  return settings;
+}
+
+function destinationFromAttribute(value: unknown): Destination | undefined {
+  const stored = value as Partial<Record<keyof Destination, unknown>> | null;
+  if (!stored || typeof stored !== 'object') return undefined;
+  const { host, port, tls, credentialsSecretArn } = stored;
+  if (typeof host !== 'string' || !host || /\s/.test(host)) return undefined;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) return undefined;
+  if (tls !== 'required' && tls !== 'opportunistic') return undefined;
+  if (credentialsSecretArn !== undefined && typeof credentialsSecretArn !== 'string') return undefined;
+  return { host, port, tls, ...(credentialsSecretArn ? { credentialsSecretArn } : {}) };
 }
 
 /** The `mailFlow` attribute of a domain item; undefined fields are left out (DynamoDB refuses them). */

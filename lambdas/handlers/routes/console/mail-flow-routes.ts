@@ -8,7 +8,8 @@ import {
   setMailFlow,
   type ManageDeps,
 } from '../../../core/mail-flow/manage';
-import { mailFlowSettingsSchema, mailFlowToAttribute } from '../../../core/mail-flow/settings';
+import { mailFlowToAttribute } from '../../../core/mail-flow/settings';
+import { mailFlowSettingsSchema } from '../../../core/mail-flow/settings-schema';
 import { route } from '../../http/types';
 import { adminOf, audit, type ConsoleDeps } from './context';
 
