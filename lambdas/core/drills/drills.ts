@@ -25,7 +25,7 @@ export type DrillDeps = SendLinksDeps;
 /** Reading drills needs only the table. */
 type ReadDeps = Pick<DrillDeps, 'table' | 'clock'>;
 
-/** Sortable by start time (13 base-36 digits of milliseconds), unique by the random tail. */
+/** Sortable by start time (milliseconds in 9 base-36 digits), unique by the random tail. */
 const newDrillId = (now: Date) =>
   `${now.getTime().toString(36).padStart(9, '0')}-${randomBytes(4).toString('hex')}`;
 
