@@ -345,4 +345,37 @@ test('requiring MFA for every admin: an admin without it gets 403 until enrolled
   expect((await codeStep('portal', first.body.challenge, codeFor(secret))).status).toBe(401);
 
   expect((await partner.put('/api/console/settings/security', { requireAdminMfa: false })).status).toBe(200);
+
+  // A partner admin resets another admin's MFA (never their own this way).
+  const reset = await partner.delete('/api/console/admins/gil@example.com/mfa');
+  expect(reset.body).toEqual({ email: 'gil@example.com', wasEnrolled: true });
+  expect(
+    (await apiClient(stack.webUrl, { bearer: second.body.token }).get('/api/console/domains')).status,
+  ).toBe(401);
+  expect((await passwordStep('console', 'gil@example.com', password)).body.token).toEqual(expect.any(String));
+  expect((await partner.delete(`/api/console/admins/${TEST_ADMIN.email}/mfa`)).status).toBe(400);
+});
+
+test('an admin resets the MFA of someone who lost phone and recovery codes: their sessions end, the password alone signs in', async () => {
+  const { address, client } = await portalUser('hal');
+  const enrolled = await enrol(client, '/api/portal/profile/mfa');
+  const other = await portalUser('ida');
+
+  // Only admins of the user's domain, and only users of that domain.
+  const reset = await partner.delete(`/api/console/domains/${D}/users/${address}/mfa`);
+  expect(reset.status).toBe(200);
+  expect(reset.body).toEqual({ address, wasEnrolled: true });
+  expect((await enrolled.client.get('/api/portal/messages')).status).toBe(401);
+  const plain = await passwordStep('portal', address, PASSWORD);
+  expect(plain.body.token).toEqual(expect.any(String));
+  expect(plain.body.mfaRequired).toBeUndefined();
+  expect((await partner.delete(`/api/console/domains/other.test/users/${address}/mfa`)).status).toBe(404);
+
+  // Someone without MFA is left alone: their session keeps working.
+  const noop = await partner.delete(`/api/console/domains/${D}/users/${other.address}/mfa`);
+  expect(noop.body).toEqual({ address: other.address, wasEnrolled: false });
+  expect((await other.client.get('/api/portal/messages')).status).toBe(200);
+
+  const audit = (await partner.get('/api/console/audit?limit=200')).body.items;
+  expect(audit).toContainEqual(expect.objectContaining({ action: 'user.mfa-reset', target: address }));
 });

@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import { epochSeconds } from '../clock';
 import type { ItemKey } from '../entities/keys';
 import { mfaKeys, type MfaKeys } from '../entities/mfa';
-import { AppError } from '../errors';
+import { AppError, notFound } from '../errors';
 import { LoginThrottle } from './login-throttle';
 import {
   hashRecoveryCode,
@@ -189,6 +189,22 @@ export class MfaFactor {
     for (let step = current - 2 * TOTP_WINDOW; step <= current + 2 * TOTP_WINDOW; step++)
       await this.deps.table.delete(keys.usedStep(step));
     return { tokenVersion: await this.accounts.setEnrolled(subject, undefined) };
+  }
+
+  /**
+   * An administrator's reset for someone who lost both the phone and the recovery codes: TOTP
+   * off and the account's sessions ended. Nothing changes (not even sessions) when it was off.
+   * Returns whether it was on. 404 if the account does not exist.
+   */
+  async reset(subject: string): Promise<boolean> {
+    const keys = this.keys(subject);
+    if (!(await this.deps.table.get(this.accounts.key(subject)))) throw notFound('No such account.');
+    await this.deps.table.delete(keys.pending);
+    if (!(await this.deps.table.get(keys.secret))) return false;
+    await this.deleteRecoveryCodes(keys);
+    await this.deps.table.delete(keys.secret);
+    await this.accounts.setEnrolled(subject, undefined);
+    return true;
   }
 
   /** Ten new recovery codes (shown once); the old ones stop working. Needs a current code. */
