@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 import { readFileSync } from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
 import { TOTP } from 'otpauth';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { signedIn } from '../support/api-client';
@@ -60,6 +61,16 @@ async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
   return { context, page };
 }
 
+/** axe-core on the page as it is now: no serious or critical WCAG 2.1 AA violations. */
+async function violations(page: Page) {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
+}
+
 /** Sets up TOTP on the page shown (profile, account or forced screen); returns secret and codes. */
 async function setUpTotp(page: Page) {
   await page.getByRole('button', { name: 'Set up two-step sign-in' }).click();
@@ -72,6 +83,7 @@ async function setUpTotp(page: Page) {
   const shown = (await page.locator('.mfa-secret').textContent()) ?? '';
   const secret = shown.replace(/\s/g, '');
   expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+  await expect(violations(page)).resolves.toEqual([]);
 
   await page.getByLabel('Code from the app').fill(codeFor(secret));
   await page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
@@ -79,6 +91,7 @@ async function setUpTotp(page: Page) {
   await list.waitFor();
   const recoveryCodes = (await list.getByRole('listitem').allTextContents()).map((c) => c.trim());
   expect(recoveryCodes).toHaveLength(10);
+  await expect(violations(page)).resolves.toEqual([]);
 
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Download codes' }).click();
@@ -99,6 +112,7 @@ async function signInWithCode(page: Page, url: string, email: string, password: 
   const field = page.getByLabel('Authentication code');
   await expect(field.getAttribute('autocomplete')).resolves.toBe('one-time-code');
   await expect(field.getAttribute('inputmode')).resolves.toBe('numeric');
+  await expect(violations(page)).resolves.toEqual([]);
   await field.fill(code);
   await page.getByRole('button', { name: 'Verify and sign in' }).click();
 }
@@ -156,6 +170,7 @@ test('a partner admin requires two-step sign-in for every admin; a domain admin 
   await page.getByLabel('Password').fill(DOMAIN_ADMIN_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Set up two-step sign-in' }).waitFor();
+  await expect(violations(page)).resolves.toEqual([]);
   // Nothing else answers meanwhile.
   const blocked = await page.evaluate(async () => (await fetch('/api/console/domains')).status);
   expect(blocked).toBe(403);
