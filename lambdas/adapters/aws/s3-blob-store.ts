@@ -19,6 +19,7 @@ export const createS3Client = () =>
     forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true',
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    cacheMiddleware: true,
   });
 
 export class S3BlobStore implements BlobStore {
