@@ -23,6 +23,7 @@ import { ManualClock } from './support/manual-clock';
 import { MemoryTable } from './support/memory-table';
 
 const ANN = 'ann@acme.test';
+const HOME = 'ann@home.example';
 let table: MemoryTable;
 let clock: ManualClock;
 let deps: { table: MemoryTable; clock: ManualClock };
@@ -60,8 +61,13 @@ beforeEach(async () => {
 
 describe('links', () => {
   test('are 32 random bytes, stored only as a hash with a TTL', async () => {
-    const a = await issueLink(deps, { address: ANN, purpose: 'sign-in', tokenVersion: 0 });
-    const b = await issueLink(deps, { address: 'bob@acme.test', purpose: 'sign-in', tokenVersion: 0 });
+    const a = await issueLink(deps, { address: ANN, purpose: 'sign-in', tokenVersion: 0, sentTo: HOME });
+    const b = await issueLink(deps, {
+      address: 'bob@acme.test',
+      purpose: 'sign-in',
+      tokenVersion: 0,
+      sentTo: HOME,
+    });
     expect(a.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Buffer.from(a.token, 'base64url')).toHaveLength(32);
     expect(a.token).not.toBe(b.token);
@@ -75,7 +81,12 @@ describe('links', () => {
   });
 
   test('work once, even when used twice at the same moment', async () => {
-    const { token } = await issueLink(deps, { address: ANN, purpose: 'sign-in', tokenVersion: 0 });
+    const { token } = await issueLink(deps, {
+      address: ANN,
+      purpose: 'sign-in',
+      tokenVersion: 0,
+      sentTo: HOME,
+    });
     const outcomes = await Promise.allSettled([consumeLink(deps, token), consumeLink(deps, token)]);
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     expect(outcomes.find((o) => o.status === 'rejected')).toMatchObject({ reason: unusable });
@@ -87,32 +98,69 @@ describe('links', () => {
     ['invite', 7 * 86_400],
     ['drill', 7 * 86_400],
   ] as const)('a %s link lasts %i seconds', async (purpose, seconds) => {
-    const early = await issueLink(deps, { address: ANN, purpose, tokenVersion: 0 });
+    const early = await issueLink(deps, { address: ANN, purpose, tokenVersion: 0, sentTo: HOME });
     clock.advanceSeconds(seconds - 1);
     await expect(consumeLink(deps, early.token)).resolves.toMatchObject({ purpose, address: ANN });
-    const late = await issueLink(deps, { address: ANN, purpose, tokenVersion: 0 });
+    const late = await issueLink(deps, { address: ANN, purpose, tokenVersion: 0, sentTo: HOME });
     clock.advanceSeconds(seconds);
     await expect(peekLink(deps, late.token)).rejects.toEqual(unusable);
     await expect(consumeLink(deps, late.token)).rejects.toEqual(unusable);
   });
 
   test('are refused once the user’s tokenVersion moves on (password changed)', async () => {
-    const { token } = await issueLink(deps, { address: ANN, purpose: 'sign-in', tokenVersion: 0 });
+    const { token } = await issueLink(deps, {
+      address: ANN,
+      purpose: 'sign-in',
+      tokenVersion: 0,
+      sentTo: HOME,
+    });
     await putUser({ tokenVersion: 1 });
     await expect(consumeLink(deps, token)).rejects.toEqual(unusable);
   });
 
+  test('die when the backup address they were mailed to is changed or removed', async () => {
+    const { token } = await issueLink(deps, {
+      address: ANN,
+      purpose: 'sign-in',
+      tokenVersion: 0,
+      sentTo: HOME,
+    });
+    await putUser({ backupAddress: 'ann@elsewhere.example' });
+    await expect(consumeLink(deps, token)).rejects.toEqual(unusable);
+    const invite = await issueLink(deps, {
+      address: ANN,
+      purpose: 'invite',
+      tokenVersion: 0,
+      sentTo: 'ann@elsewhere.example',
+    });
+    await putUser({ backupAddress: undefined });
+    await expect(consumeLink(deps, invite.token)).rejects.toEqual(unusable);
+    const kept = await issueLink(deps, {
+      address: ANN,
+      purpose: 'drill',
+      tokenVersion: 0,
+      sentTo: 'ANN@Home.example',
+    });
+    await putUser({ backupAddress: 'ann@home.example' });
+    await expect(consumeLink(deps, kept.token)).resolves.toMatchObject({ purpose: 'drill' });
+  });
+
   test('a newer link of the same purpose supersedes the older; other purposes are unaffected', async () => {
-    const invite = await issueLink(deps, { address: ANN, purpose: 'invite', tokenVersion: 0 });
-    const first = await issueLink(deps, { address: ANN, purpose: 'sign-in', tokenVersion: 0 });
-    const second = await issueLink(deps, { address: ANN, purpose: 'sign-in', tokenVersion: 0 });
+    const invite = await issueLink(deps, { address: ANN, purpose: 'invite', tokenVersion: 0, sentTo: HOME });
+    const first = await issueLink(deps, { address: ANN, purpose: 'sign-in', tokenVersion: 0, sentTo: HOME });
+    const second = await issueLink(deps, { address: ANN, purpose: 'sign-in', tokenVersion: 0, sentTo: HOME });
     await expect(consumeLink(deps, first.token)).rejects.toEqual(unusable);
     await expect(consumeLink(deps, second.token)).resolves.toMatchObject({ purpose: 'sign-in' });
     await expect(consumeLink(deps, invite.token)).resolves.toMatchObject({ purpose: 'invite' });
   });
 
   test('a link used for the wrong purpose, malformed or unknown gets the same refusal', async () => {
-    const { token } = await issueLink(deps, { address: ANN, purpose: 'invite', tokenVersion: 0 });
+    const { token } = await issueLink(deps, {
+      address: ANN,
+      purpose: 'invite',
+      tokenVersion: 0,
+      sentTo: HOME,
+    });
     await expect(consumeLink(deps, token, ['sign-in', 'drill'])).rejects.toEqual(unusable);
     await expect(consumeLink(deps, 'short')).rejects.toEqual(unusable);
     await expect(consumeLink(deps, 'A'.repeat(43))).rejects.toEqual(unusable);
@@ -123,6 +171,7 @@ describe('links', () => {
       address: ANN,
       purpose: 'drill',
       tokenVersion: 0,
+      sentTo: HOME,
       drillId: 'd1',
     });
     await expect(consumeLink(deps, token)).resolves.toEqual({
@@ -144,7 +193,12 @@ describe('invitations', () => {
       mustChangePassword: true,
     });
     await table.increment(portalUserKey(ANN), 'signInCount', 1);
-    const { token } = await issueLink(deps, { address: ANN, purpose: 'invite', tokenVersion: 0 });
+    const { token } = await issueLink(deps, {
+      address: ANN,
+      purpose: 'invite',
+      tokenVersion: 0,
+      sentTo: HOME,
+    });
     await expect(acceptInvitation(deps, token, 'short')).rejects.toMatchObject({ code: 'weak_password' });
     await expect(acceptInvitation(deps, token, 'my own long password')).resolves.toEqual({ address: ANN });
     const item = (await table.get(portalUserKey(ANN)))!;
@@ -157,19 +211,30 @@ describe('invitations', () => {
   });
 
   test('are refused, without using the link or setting a password, once the account has no portal access', async () => {
-    const { token } = await issueLink(deps, { address: ANN, purpose: 'invite', tokenVersion: 0 });
+    const { token } = await issueLink(deps, {
+      address: ANN,
+      purpose: 'invite',
+      tokenVersion: 0,
+      sentTo: HOME,
+    });
     await putUser({ type: 'mailing_list' });
     await expect(acceptInvitation(deps, token, 'my own long password')).rejects.toMatchObject({
       status: 403,
       code: 'no_portal_access',
     });
     expect(portalUserFromItem((await table.get(portalUserKey(ANN)))!).passwordHash).toBeUndefined();
-    await putUser({ type: 'user', backupAddress: undefined });
+    // The refusal did not use the link up: once access is back, it works.
+    await putUser({ type: 'user' });
     await expect(acceptInvitation(deps, token, 'my own long password')).resolves.toEqual({ address: ANN });
   });
 
   test('a sign-in link cannot set a password', async () => {
-    const { token } = await issueLink(deps, { address: ANN, purpose: 'sign-in', tokenVersion: 0 });
+    const { token } = await issueLink(deps, {
+      address: ANN,
+      purpose: 'sign-in',
+      tokenVersion: 0,
+      sentTo: HOME,
+    });
     await expect(acceptInvitation(deps, token, 'my own long password')).rejects.toEqual(unusable);
     await expect(consumeLink(deps, token)).resolves.toMatchObject({ purpose: 'sign-in' });
   });

@@ -34,6 +34,7 @@ export async function requestSignInLink(
     address,
     purpose: 'sign-in',
     tokenVersion: recipient.user.tokenVersion,
+    sentTo: recipient.backupAddress,
   });
   await sendLinkMail(deps, {
     purpose: 'sign-in',

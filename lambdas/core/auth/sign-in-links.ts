@@ -66,7 +66,14 @@ export const isWellFormedToken = (token: string) => TOKEN_PATTERN.test(token);
  */
 export async function issueLink(
   deps: LinkDeps,
-  request: { address: string; purpose: LinkPurpose; tokenVersion: number; drillId?: string },
+  request: {
+    address: string;
+    purpose: LinkPurpose;
+    tokenVersion: number;
+    /** The backup address the link is mailed to; the link dies if the user's changes. */
+    sentTo: string;
+    drillId?: string;
+  },
 ): Promise<IssuedLink> {
   const address = normalizeAddress(request.address);
   const token = randomBytes(TOKEN_BYTES).toString('base64url');
@@ -82,6 +89,7 @@ export async function issueLink(
       purpose: request.purpose,
       address,
       tokenVersion: request.tokenVersion,
+      sentTo: normalizeAddress(request.sentTo),
       ...(request.drillId ? { drillId: request.drillId } : {}),
       createdAt: now.toISOString(),
       expiresAt: epochSeconds(expiresAt),
@@ -111,7 +119,8 @@ export async function peekLink(deps: LinkDeps, token: string): Promise<ConsumedL
 /**
  * Uses a link up. The conditional delete is the claim: of two concurrent uses exactly one wins.
  * It is refused when expired (DynamoDB's TTL deletes late), superseded by a newer link of the
- * same purpose, or issued before the user's password last changed.
+ * same purpose, issued before the user's password last changed, or mailed to a backup address
+ * the user no longer has (whoever reads the old mailbox may be why it was changed).
  */
 export async function consumeLink(
   deps: LinkDeps,
@@ -135,7 +144,8 @@ export async function consumeLink(
     Number(item.expiresAt) > epochSeconds(deps.clock.now()) &&
     latest?.tokenHash === tokenHash &&
     user !== undefined &&
-    user.tokenVersion === Number(item.tokenVersion);
+    user.tokenVersion === Number(item.tokenVersion) &&
+    (item.sentTo === undefined || normalizeAddress(user.backupAddress ?? '') === item.sentTo);
   if (!stillValid) throw linkUnusable();
   await deps.table.delete(latestLinkKey(address, purpose));
   return { purpose, address, ...(typeof item.drillId === 'string' ? { drillId: item.drillId } : {}) };

@@ -51,6 +51,7 @@ export async function sendLinks(
         address: user.address,
         purpose,
         tokenVersion: user.tokenVersion,
+        sentTo: recipient.backupAddress,
         ...(drillId ? { drillId } : {}),
       });
       await sendLinkMail(deps, {
