@@ -28,15 +28,19 @@ function accountStore<E extends Versioned>(
   return {
     key,
     async setEnrolled(subject, enrolledAt) {
-      const item = await table.get(key(subject));
-      if (!item) throw notFound(missing);
-      const entity = fromItem(item);
-      const tokenVersion = entity.tokenVersion + 1;
-      // Start from the stored item, so attributes the entity does not model survive.
-      const updated: Item = { ...item, ...toItem({ ...entity, tokenVersion, mfaEnrolledAt: enrolledAt }) };
-      if (!enrolledAt) delete updated.mfaEnrolledAt;
-      await table.put(updated);
-      return tokenVersion;
+      // Compare-and-set on tokenVersion: a password change racing with this cannot be lost.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const item = await table.get(key(subject));
+        if (!item) throw notFound(missing);
+        const entity = fromItem(item);
+        const tokenVersion = entity.tokenVersion + 1;
+        // Start from the stored item, so attributes the entity does not model survive.
+        const updated: Item = { ...item, ...toItem({ ...entity, tokenVersion, mfaEnrolledAt: enrolledAt }) };
+        if (!enrolledAt) delete updated.mfaEnrolledAt;
+        const stored = typeof item.tokenVersion === 'number' ? item.tokenVersion : null;
+        if (await table.put(updated, { ifMatches: { tokenVersion: stored } })) return tokenVersion;
+      }
+      throw new Error(`The account ${subject} kept changing while two-step sign-in was being updated`);
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { Table } from '../../adapters/table';
 import type { Clock } from '../clock';
 import { epochSeconds } from '../clock';
-import type { ItemKey } from '../entities/keys';
+import type { Item, ItemKey } from '../entities/keys';
 import { mfaKeys, type MfaKeys } from '../entities/mfa';
 import { AppError, notFound } from '../errors';
 import { LoginThrottle } from './login-throttle';
@@ -11,15 +11,7 @@ import {
   newRecoveryCodes,
   RECOVERY_CODE_COUNT,
 } from './mfa-recovery-codes';
-import {
-  matchingStep,
-  newTotpSecret,
-  otpauthUri,
-  qrCodeDataUrl,
-  timeStep,
-  TOTP_PERIOD_SECONDS,
-  TOTP_WINDOW,
-} from './mfa-totp';
+import { matchingStep, newTotpSecret, otpauthUri, qrCodeDataUrl } from './mfa-totp';
 import type { SessionAudience } from './session-token';
 
 /** Long enough to find the phone and scan; a lapsed enrolment simply starts again. */
@@ -131,13 +123,15 @@ export class MfaFactor {
       );
     }
     const secret = String(pending.secret);
-    if (!(await this.acceptTotp(keys, secret, code))) {
+    const step = matchingStep(secret, code, now);
+    if (step === undefined) {
       await this.throttle.recordFailure(subject, sourceIp);
       throw invalidCode(400);
     }
     const enrolledAt = now.toISOString();
+    // The confirming code's step counts as used: it cannot sign in afterwards.
     const stored = await this.deps.table.put(
-      { ...keys.secret, type: 'mfa-secret', owner: keys.owner, secret, enrolledAt },
+      { ...keys.secret, type: 'mfa-secret', owner: keys.owner, secret, enrolledAt, lastUsedStep: step },
       { ifAbsent: true },
     );
     if (!stored) {
@@ -160,7 +154,7 @@ export class MfaFactor {
     const keys = this.keys(subject);
     const secret = await this.deps.table.get(keys.secret);
     let matched: CodeKind | undefined;
-    if (secret && (await this.acceptTotp(keys, String(secret.secret), code))) matched = 'totp';
+    if (secret && (await this.acceptTotp(secret, code))) matched = 'totp';
     else if (secret && looksLikeRecoveryCode(code)) {
       // Deleting only if present is the claim: of two uses of one code, exactly one wins.
       const used = await this.deps.table.delete(keys.recoveryCode(hashRecoveryCode(code)), {
@@ -184,10 +178,6 @@ export class MfaFactor {
     await this.deleteRecoveryCodes(keys);
     await this.deps.table.delete(keys.secret);
     await this.deps.table.delete(keys.pending);
-    // A new authenticator set up at once must not find its first code's step already claimed.
-    const current = timeStep(this.deps.clock.now());
-    for (let step = current - 2 * TOTP_WINDOW; step <= current + 2 * TOTP_WINDOW; step++)
-      await this.deps.table.delete(keys.usedStep(step));
     return { tokenVersion: await this.accounts.setEnrolled(subject, undefined) };
   }
 
@@ -217,23 +207,16 @@ export class MfaFactor {
 
   /**
    * Accepts a TOTP code at most once, and never one older than a code already accepted
-   * (RFC 6238 §5.2): a step is refused if it or a later step was used. The claim on the step is
-   * a conditional write (put if absent), so two requests racing with the same code cannot both
-   * succeed.
+   * (RFC 6238 §5.2): the secret's item keeps the last used time step, and moving it forward is a
+   * conditional write on its previous value, so two requests racing with the same code (or two
+   * codes) cannot both succeed. After a disable the item is gone and the write fails too.
    */
-  private async acceptTotp(keys: MfaKeys, secret: string, code: string): Promise<boolean> {
-    const now = this.deps.clock.now();
-    const step = matchingStep(secret, code, now);
+  private async acceptTotp(secret: Item, code: string): Promise<boolean> {
+    const step = matchingStep(String(secret.secret), code, this.deps.clock.now());
     if (step === undefined) return false;
-    const later = Array.from({ length: 2 * TOTP_WINDOW }, (_, i) => keys.usedStep(step + 1 + i));
-    if ((await this.deps.table.getAll(later)).length > 0) return false;
-    // The claim outlives every moment at which this step is still inside the window.
-    const expiresAt = (step + 2 * TOTP_WINDOW + 1) * TOTP_PERIOD_SECONDS + 60;
-    const claimed = await this.deps.table.put(
-      { ...keys.usedStep(step), type: 'mfa-step', owner: keys.owner, expiresAt },
-      { ifAbsent: true },
-    );
-    return claimed;
+    const lastUsedStep = typeof secret.lastUsedStep === 'number' ? secret.lastUsedStep : null;
+    if (lastUsedStep !== null && step <= lastUsedStep) return false;
+    return this.deps.table.put({ ...secret, lastUsedStep: step }, { ifMatches: { lastUsedStep } });
   }
 
   private async replaceRecoveryCodes(keys: MfaKeys): Promise<string[]> {

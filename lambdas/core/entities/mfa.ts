@@ -8,6 +8,8 @@ export interface MfaSecret {
   /** Base32, as authenticator apps take it. */
   secret: string;
   enrolledAt: string;
+  /** The TOTP time step of the last accepted code: that step and earlier ones are refused. */
+  lastUsedStep: number;
 }
 
 /** An enrolment begun but not yet confirmed with a code; it lapses on its own. */
@@ -26,8 +28,6 @@ export function mfaKeys(account: ItemKey) {
     pending: { pk: account.pk, sk: `${prefix}PENDING` } as ItemKey,
     recoveryPrefix: `${prefix}RECOVERY#`,
     recoveryCode: (hash: string): ItemKey => ({ pk: account.pk, sk: `${prefix}RECOVERY#${hash}` }),
-    /** A claim on one TOTP time step: a code is accepted at most once. */
-    usedStep: (step: number): ItemKey => ({ pk: account.pk, sk: `${prefix}STEP#${step}` }),
   };
 }
 
