@@ -55,7 +55,7 @@ export const runtime = {
   /** The SDK clients themselves, e.g. for the benchmark's request-counting middleware. */
   clients: {
     get dynamodb() {
-      return (dynamodb ??= new DynamoDBClient({}));
+      return (dynamodb ??= new DynamoDBClient({ cacheMiddleware: true }));
     },
     get s3() {
       return (s3 ??= createS3Client());

@@ -1,12 +1,13 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
+  BatchGetItemCommand,
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
   QueryCommand,
   type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbTable } from '../../lambdas/adapters/aws/dynamodb-table';
 import type { Table } from '../../lambdas/adapters/table';
@@ -115,60 +116,62 @@ describe('the stored Good/Bad status is written compare-and-set', () => {
 });
 
 describe('DynamoDbTable: the compare-and-set against DynamoDB (fault injection)', () => {
-  const documents = mockClient(DynamoDBDocumentClient);
+  const dynamodb = mockClient(DynamoDBClient);
   const clock = new ManualClock();
   const table = () => new DynamoDbTable('xtramail-test', new DynamoDBClient({ region: 'eu-west-1' }));
 
   beforeEach(() => {
-    documents.reset();
-    documents.on(GetCommand).resolves({
-      Item: storedStatusToItem({ domain: D, status: 'Good', changedAt: clock.now(), version: 3 }),
+    dynamodb.reset();
+    dynamodb.on(GetItemCommand).resolves({
+      Item: marshall(storedStatusToItem({ domain: D, status: 'Good', changedAt: clock.now(), version: 3 })),
     });
-    documents.on(QueryCommand).callsFake((input: QueryCommandInput) => ({
-      Items:
-        input.ExpressionAttributeValues?.[':pk'] === flowPartition(D)
-          ? deferredAttempts(clock)
-          : [adminDirectoryItem(ADMIN.email)],
+    dynamodb.on(QueryCommand).callsFake((input: QueryCommandInput) => ({
+      Items: (input.ExpressionAttributeValues?.[':pk']?.S === flowPartition(D)
+        ? deferredAttempts(clock)
+        : [adminDirectoryItem(ADMIN.email)]
+      ).map((item) => marshall(item)),
     }));
-    documents.on(BatchGetCommand).resolves({ Responses: { 'xtramail-test': [adminToItem(ADMIN)] } });
+    dynamodb
+      .on(BatchGetItemCommand)
+      .resolves({ Responses: { 'xtramail-test': [marshall(adminToItem(ADMIN))] } });
   });
 
   test('ifMatches becomes a condition on the version read; a winning write alerts', async () => {
-    documents.on(PutCommand).resolves({});
+    dynamodb.on(PutItemCommand).resolves({});
     const sent: string[][] = [];
     expect(await refreshStatus(depsWith(table(), clock, sent), D, SETTINGS)).toEqual({
       from: 'Good',
       to: 'Bad',
     });
-    const put = documents.commandCalls(PutCommand)[0].args[0].input;
-    expect(put.Item).toMatchObject({ status: 'Bad', version: 4 });
+    const put = dynamodb.commandCalls(PutItemCommand)[0].args[0].input;
+    expect(unmarshall(put.Item!)).toMatchObject({ status: 'Bad', version: 4 });
     expect(put.ConditionExpression).toBe('#m0 = :m0');
     expect(put.ExpressionAttributeNames).toEqual({ '#m0': 'version' });
-    expect(put.ExpressionAttributeValues).toEqual({ ':m0': 3 });
+    expect(put.ExpressionAttributeValues).toEqual({ ':m0': { N: '3' } });
     expect(sent).toEqual([[ADMIN.email]]);
   });
 
   test('ConditionalCheckFailedException (another worker stored the flip first): no alert, no error', async () => {
-    documents
-      .on(PutCommand)
+    dynamodb
+      .on(PutItemCommand)
       .rejects(
         new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }),
       );
     const sent: string[][] = [];
     await expect(refreshStatus(depsWith(table(), clock, sent), D, SETTINGS)).resolves.toBeUndefined();
-    expect(documents.commandCalls(PutCommand)).toHaveLength(1);
+    expect(dynamodb.commandCalls(PutItemCommand)).toHaveLength(1);
     expect(sent).toEqual([]);
   });
 
   test('a missing attribute is matched with attribute_not_exists; other errors still throw', async () => {
-    documents.on(PutCommand).resolves({});
+    dynamodb.on(PutItemCommand).resolves({});
     expect(await table().put({ pk: 'P', sk: 'S' }, { ifMatches: { version: null, owner: 'w1' } })).toBe(true);
-    const put = documents.commandCalls(PutCommand)[0].args[0].input;
+    const put = dynamodb.commandCalls(PutItemCommand)[0].args[0].input;
     expect(put.ConditionExpression).toBe('attribute_not_exists(#m0) AND #m1 = :m1');
     expect(put.ExpressionAttributeNames).toEqual({ '#m0': 'version', '#m1': 'owner' });
-    expect(put.ExpressionAttributeValues).toEqual({ ':m1': 'w1' });
+    expect(put.ExpressionAttributeValues).toEqual({ ':m1': { S: 'w1' } });
 
-    documents.on(PutCommand).rejects(new Error('throttled'));
+    dynamodb.on(PutItemCommand).rejects(new Error('throttled'));
     await expect(table().put({ pk: 'P', sk: 'S' }, { ifMatches: { version: 1 } })).rejects.toThrow(
       'throttled',
     );
