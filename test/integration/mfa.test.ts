@@ -86,6 +86,9 @@ afterAll(async () => {
 test('enrolment: a secret, an otpauth URI and a QR code; a wrong code does not confirm; the right one gives 10 recovery codes and ends other sessions', async () => {
   const { address, client } = await portalUser('ann');
   const other = await signedIn(stack.webUrl, 'portal', address, PASSWORD);
+  const withMfa = async () =>
+    (await partner.get(`/api/console/domains/${D}/readiness`)).body.counts.withMfa as number;
+  const before = await withMfa();
   expect((await client.get('/api/portal/profile/mfa')).body).toMatchObject({ enrolled: false });
 
   const begun = await client.post('/api/portal/profile/mfa/enrolment');
@@ -113,6 +116,10 @@ test('enrolment: a secret, an otpauth URI and a QR code; a wrong code does not c
   const status = await renewed.get('/api/portal/profile/mfa');
   expect(status.body).toMatchObject({ enrolled: true, recoveryCodesLeft: 10 });
   expect(JSON.stringify(status.body)).not.toContain(begun.body.secret);
+  // The readiness dashboard counts the user as having MFA; the users list carries no secret.
+  expect(await withMfa()).toBe(before + 1);
+  const users = await partner.get(`/api/console/domains/${D}/users`);
+  expect(JSON.stringify(users.body)).not.toContain(begun.body.secret);
 });
 
 test('with TOTP on, the password alone gives a challenge and no session; the code gives the session; the same code twice is refused', async () => {
