@@ -155,6 +155,34 @@ test('a portal user sets up TOTP from the profile, signs out, and signs in with 
   await context.close();
 });
 
+test('a domain admin turns off two-step sign-in for a user who lost phone and codes; the password alone then works', async () => {
+  const { context, page } = await newPage();
+  await page.goto(`${stack.webUrl}/console/domains/${D}/users`);
+  await page.getByLabel('Email').fill(DOMAIN_ADMIN);
+  await page.getByLabel('Password').fill(DOMAIN_ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const row = page.getByRole('row', { name: new RegExp(USER) });
+  await row.getByText('On', { exact: true }).waitFor();
+  await row.getByRole('button', { name: `Turn off two-step sign-in for ${USER}` }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(violations(page)).resolves.toEqual([]);
+  await dialog.getByRole('button', { name: 'Turn off two-step sign-in' }).click();
+  await page.getByText(`Two-step sign-in is off for ${USER}.`).waitFor();
+  await row.getByText('Off', { exact: true }).waitFor();
+
+  const signIn = await fetch(`${stack.webUrl}/api/portal/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: USER, password: USER_PASSWORD }),
+  });
+  const body = await signIn.json();
+  expect(signIn.status).toBe(200);
+  expect(body.mfaRequired).toBeUndefined();
+  expect(body.token).toEqual(expect.any(String));
+  expect(pageErrors).toEqual([]);
+  await context.close();
+});
+
 test('a partner admin requires two-step sign-in for every admin; a domain admin sets it up at next sign-in', async () => {
   const partner = await newPage();
   await partner.page.goto(`${stack.webUrl}/console/account`);

@@ -28,6 +28,7 @@ import {
 import { BackupAddressDialog } from './BackupAddressDialog';
 import { BackupImportDialog } from './BackupImportDialog';
 import { InviteDialog } from './InviteDialog';
+import { MfaResetDialog } from './MfaResetDialog';
 import { PasswordDialog, type PasswordTarget } from './PasswordDialog';
 import { StartDrillDialog } from './StartDrillDialog';
 
@@ -51,6 +52,7 @@ export function UsersTab({ domain }: { domain: Domain }) {
   const [drillTarget, setDrillTarget] = useState<PasswordTarget | undefined>();
   const [adding, setAdding] = useState(false);
   const [backupUser, setBackupUser] = useState<User | undefined>();
+  const [mfaResetUser, setMfaResetUser] = useState<User | undefined>();
   const [importing, setImporting] = useState(false);
 
   const clearSelection = () => {
@@ -170,6 +172,28 @@ export function UsersTab({ domain }: { domain: Domain }) {
             </button>
           </span>
         ),
+    },
+    {
+      key: 'mfa',
+      header: 'Two-step',
+      class: 'col-mfa',
+      cell: (u) =>
+        isEligibleType(u.type) &&
+        (u.mfaEnrolled ? (
+          <span class="status-with-reason">
+            <Badge tone="success">On</Badge>
+            <button
+              type="button"
+              class="link-button"
+              aria-label={`Turn off two-step sign-in for ${u.address}`}
+              onClick={() => setMfaResetUser(u)}
+            >
+              Turn off
+            </button>
+          </span>
+        ) : (
+          <span class="muted">Off</span>
+        )),
     },
     {
       key: 'added',
@@ -333,6 +357,18 @@ export function UsersTab({ domain }: { domain: Domain }) {
           onClose={() => setBackupUser(undefined)}
           onSaved={(user, message) => {
             setBackupUser(undefined);
+            replaceUser(user);
+            toast(message);
+          }}
+        />
+      )}
+      {mfaResetUser && (
+        <MfaResetDialog
+          domain={domain.name}
+          user={mfaResetUser}
+          onClose={() => setMfaResetUser(undefined)}
+          onDone={(user, message) => {
+            setMfaResetUser(undefined);
             replaceUser(user);
             toast(message);
           }}

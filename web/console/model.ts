@@ -61,6 +61,7 @@ export interface User {
   mustChangePassword: boolean;
   /** A personal mailbox outside the domain is on file for sign-in links. */
   backupAddressSet?: boolean;
+  mfaEnrolled?: boolean;
   createdAt: string;
 }
 

@@ -27,6 +27,8 @@ export interface UserView {
   mustChangePassword: boolean;
   /** A personal mailbox outside the domain is on file for sign-in links (never shown in full here). */
   backupAddressSet: boolean;
+  /** Two-step sign-in is on (the console can turn it off for a user who lost phone and codes). */
+  mfaEnrolled: boolean;
   createdAt: string;
 }
 
@@ -37,6 +39,7 @@ export const userView = (user: PortalUser, domain: Domain, now: Date): UserView 
   passwordSet: Boolean(user.passwordHash),
   mustChangePassword: user.mustChangePassword,
   backupAddressSet: Boolean(user.backupAddress),
+  mfaEnrolled: Boolean(user.mfaEnrolledAt),
   createdAt: user.createdAt,
 });
 
