@@ -541,9 +541,11 @@ export async function apiBenchmark(
   print: (line: string) => void,
 ): Promise<void> {
   const benchStarted = performance.now();
-  const seeded = await seed();
   const apiUrl = new URL(stack.webUrl);
+  // Before any send: the SDK clients cache their middleware per command (cacheMiddleware), so a
+  // counter added after a command's first send would never see that command again.
   const counter = await countRequests(Number(apiUrl.port));
+  const seeded = await seed();
   const baseUrl = `http://127.0.0.1:${apiUrl.port}`;
 
   const signIn = await fetch(`${baseUrl}/api/portal/session`, {
