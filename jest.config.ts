@@ -6,6 +6,10 @@ import type { Config } from 'jest';
 const transform: Config['transform'] = {
   '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
 };
+// Node here is 20 by design (Lambda runs 22+); the SDK's notice about it only buries test output.
+// Workers inherit this process's environment.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const esmOnly = ['jose', '@middy'].join('|');
 const transformIgnorePatterns = [`/node_modules/(?!(${esmOnly})/)`];
 
