@@ -14,6 +14,7 @@ export const CONTEXT_KEYS = {
   bootstrapAdminEmail: 'bootstrapAdminEmail',
   customDomainName: 'customDomainName',
   certificateArn: 'certificateArn',
+  alarmEmail: 'alarmEmail',
 } as const;
 
 /** SES accepts at most 100 recipients per receipt rule. */
@@ -51,6 +52,14 @@ export interface XtraMailConfigInput {
    * @default - context `certificateArn`, else none
    */
   readonly certificateArn?: string;
+
+  /**
+   * Who gets the operational alarms by email (ingest or delivery giving up on mail, a domain's
+   * Mail Flow turning Bad). SNS sends a confirmation mail first. `none` subscribes nobody.
+   *
+   * @default - context `alarmEmail`, else the bootstrap admin (unless that is the placeholder)
+   */
+  readonly alarmEmail?: string;
 }
 
 /** Validated, normalized configuration. */
@@ -63,6 +72,8 @@ export interface XtraMailConfig {
   readonly bootstrapAdminEmailIsPlaceholder: boolean;
   /** The custom domain of the distribution, when configured. */
   readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
+  /** Lower-case address the alarms are mailed to, when anyone. */
+  readonly alarmEmail?: string;
 }
 
 /** Thrown for invalid configuration; the message says which setting and how to fix it. */
@@ -136,11 +147,24 @@ export function resolveConfig(scope: Construct, input: XtraMailConfigInput = {})
     customDomain = { domainName, certificateArn };
   }
 
+  const rawAlarmEmail = optionalString('alarmEmail', input.alarmEmail ?? fromContext('alarmEmail'));
+  let alarmEmail: string | undefined;
+  if (rawAlarmEmail === undefined) alarmEmail = rawEmail === undefined ? undefined : bootstrapAdminEmail;
+  else if (rawAlarmEmail.toLowerCase() !== 'none') {
+    alarmEmail = rawAlarmEmail.toLowerCase();
+    if (!EMAIL_RE.test(alarmEmail) || !DOMAIN_RE.test(alarmEmail.split('@')[1] ?? '')) {
+      throw new XtraMailConfigError(
+        `alarmEmail "${rawAlarmEmail}" is not an email address. Pass -c alarmEmail=ops@yourcompany.com, or none.`,
+      );
+    }
+  }
+
   return {
     managedDomains,
     bootstrapAdminEmail,
     bootstrapAdminEmailIsPlaceholder: rawEmail === undefined,
     customDomain,
+    ...(alarmEmail ? { alarmEmail } : {}),
   };
 }
 

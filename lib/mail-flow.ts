@@ -1,15 +1,12 @@
 import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Alias } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
-import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { XtraMailFunction } from './lambda-defaults';
@@ -43,8 +40,6 @@ export class MailFlow extends Construct {
   public readonly deadLetterAlarm: Alarm;
   /** Fires when a domain's Mail Flow status turns Bad (the deliver function's MailFlowBad metric). */
   public readonly statusAlarm: Alarm;
-  /** Both alarms notify this topic; subscribe the operators' email or chat to it. */
-  public readonly alarmTopic: Topic;
   /** Hourly: expires held mail past its 14 days (log entries, admin email) before the TTL removes it. */
   public readonly sweepRule: Rule;
 
@@ -135,12 +130,6 @@ export class MailFlow extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 
-    this.alarmTopic = new Topic(this, 'MailFlowAlarms', {
-      displayName: 'XtraMail Mail Flow alarms',
-      // The AWS-managed SNS key: encrypted at rest without a customer key to rotate and pay for.
-      masterKey: Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns'),
-      enforceSSL: true,
-    });
     // lambdas/handlers/deliver.ts emits MailFlowBad (service=deliver) on every status flip:
     // 1 when a domain turns Bad, 0 when it is Good again. Any 1 in a minute fires the alarm; with
     // no flips there is no data, which is no trouble, so the alarm returns to OK on its own.
@@ -159,9 +148,6 @@ export class MailFlow extends Construct {
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    for (const alarm of [this.statusAlarm, this.deadLetterAlarm]) {
-      alarm.addAlarmAction(new SnsAction(this.alarmTopic));
-    }
 
     const policy = this.deliverFunction.role!.node.findChild('DefaultPolicy');
     Validations.of(policy).acknowledge({

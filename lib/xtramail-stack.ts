@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { OperatorAlerts } from './alerts';
 import { Api } from './api';
 import { BootstrapAdmin } from './bootstrap-admin';
 import { resolveConfig, type XtraMailConfig, type XtraMailConfigInput } from './config';
@@ -20,6 +21,8 @@ export class XtraMailStack extends Stack {
   public readonly mailIntake: MailIntake;
   public readonly api: Api;
   public readonly mailFlow: MailFlow;
+  /** The operator's alarm topic: failed ingests and deliveries, Mail Flow turning Bad. */
+  public readonly alerts: OperatorAlerts;
   public readonly bootstrapAdmin: BootstrapAdmin;
   public readonly web: Web;
 
@@ -42,6 +45,12 @@ export class XtraMailStack extends Stack {
       managedDomains,
       producers: [this.mailIntake.ingestFunction, this.api.consoleFunction],
     });
+    this.alerts = new OperatorAlerts(this, 'Alerts', { email: this.config.alarmEmail });
+    this.alerts.notifyOn(
+      this.mailIntake.deadLetterAlarm,
+      this.mailFlow.deadLetterAlarm,
+      this.mailFlow.statusAlarm,
+    );
     this.bootstrapAdmin = new BootstrapAdmin(this, 'BootstrapAdmin', {
       table,
       adminEmail: this.config.bootstrapAdminEmail,
@@ -72,6 +81,10 @@ export class XtraMailStack extends Stack {
     new CfnOutput(this, 'DeliveryQueueUrl', {
       description: 'Mail Flow delivery jobs (the deliver function consumes them)',
       value: this.mailFlow.queue.queueUrl,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'Operational alarms; subscribe more addresses or a chat webhook here',
+      value: this.alerts.topic.topicArn,
     });
     new CfnOutput(this, 'DeliveryDeadLetterQueueUrl', { value: this.mailFlow.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'ReceiptRuleSetName', { value: this.mailIntake.ruleSet.receiptRuleSetName });

@@ -9,6 +9,29 @@ function resolve(context: Record<string, unknown> = {}, input: XtraMailConfigInp
   return { config: resolveConfig(stack, input), stack };
 }
 
+describe('resolveConfig: alarmEmail', () => {
+  test('defaults to the bootstrap admin, but never to the placeholder', () => {
+    expect(resolve({ bootstrapAdminEmail: 'Partner@Example.net' }).config.alarmEmail).toBe(
+      'partner@example.net',
+    );
+    expect(resolve().config.alarmEmail).toBeUndefined();
+  });
+
+  test('an address of its own wins, normalized; none subscribes nobody', () => {
+    const context = { bootstrapAdminEmail: 'partner@example.net' };
+    expect(resolve({ ...context, alarmEmail: ' Ops@Example.COM ' }).config.alarmEmail).toBe(
+      'ops@example.com',
+    );
+    expect(resolve(context, { alarmEmail: 'none' }).config.alarmEmail).toBeUndefined();
+  });
+
+  test('refuses something that is not an address, saying how to fix it', () => {
+    expect(() => resolve({ alarmEmail: 'ops at example' })).toThrow(
+      /alarmEmail "ops at example".*-c alarmEmail=/,
+    );
+  });
+});
+
 describe('resolveConfig', () => {
   test('defaults: catch-all, placeholder admin with a synth warning, no custom domain', () => {
     const { config, stack } = resolve();

@@ -116,7 +116,7 @@ describe('MailFlow: producers', () => {
 });
 
 describe('MailFlow: alarms', () => {
-  const topicId = logicalId(flow.alarmTopic);
+  const topicId = logicalId(stack.alerts.topic);
 
   test('an alarm fires when the deliver function reports a domain turning Bad, and notifies the topic', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
@@ -137,6 +137,24 @@ describe('MailFlow: alarms', () => {
       Dimensions: [{ Name: 'QueueName', Value: getAtt(dlqId, 'QueueName') }],
       AlarmActions: [{ Ref: topicId }],
     });
+  });
+
+  test('the ingest dead-letter alarm notifies the same topic', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Dimensions: [
+        { Name: 'QueueName', Value: getAtt(logicalId(stack.mailIntake.deadLetterQueue), 'QueueName') },
+      ],
+      AlarmActions: [{ Ref: topicId }],
+    });
+  });
+
+  test('the configured admin is subscribed by email; a fresh clone subscribes nobody', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: MANAGED_CONFIG.bootstrapAdminEmail,
+      TopicArn: { Ref: topicId },
+    });
+    buildStack().template.resourceCountIs('AWS::SNS::Subscription', 0);
   });
 
   test('the topic is encrypted and refuses publishing without TLS', () => {
