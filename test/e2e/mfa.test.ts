@@ -184,6 +184,15 @@ test('a domain admin turns off two-step sign-in for a user who lost phone and co
 });
 
 test('a partner admin requires two-step sign-in for every admin; a domain admin sets it up at next sign-in', async () => {
+  // A domain admin already at work when the policy changes.
+  const working = await newPage();
+  await working.page.goto(`${stack.webUrl}/console`);
+  await working.page.getByLabel('Email').fill(DOMAIN_ADMIN);
+  await working.page.getByLabel('Password').fill(DOMAIN_ADMIN_PASSWORD);
+  await working.page.getByRole('button', { name: 'Sign in' }).click();
+  const workingRail = working.page.getByRole('navigation', { name: 'Console' });
+  await workingRail.waitFor();
+
   const partner = await newPage();
   await partner.page.goto(`${stack.webUrl}/console/account`);
   await partner.page.getByLabel('Email').fill(TEST_ADMIN.email);
@@ -197,6 +206,11 @@ test('a partner admin requires two-step sign-in for every admin; a domain admin 
     () => document.querySelector('[role="switch"][aria-checked="true"]') !== null,
   );
   await partner.context.close();
+
+  // Their next click is refused, and the console shows the set-up step instead of an error.
+  await workingRail.getByRole('link', { name: 'Readiness' }).click();
+  await working.page.getByRole('heading', { name: 'Set up two-step sign-in' }).waitFor();
+  await working.context.close();
 
   const { context, page } = await newPage();
   await page.goto(`${stack.webUrl}/console`);

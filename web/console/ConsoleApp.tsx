@@ -1,5 +1,5 @@
 import { useCallback, useEffect } from 'preact/hooks';
-import { onSessionExpired } from '../shared/api';
+import { onSessionExpired, onSessionNeedsStep } from '../shared/api';
 import { CardLayout, Page, SkipLink } from '../shared/page';
 import { Link, navigate } from '../shared/router';
 import { useSession } from '../shared/session';
@@ -18,6 +18,8 @@ export function ConsoleApp({ path }: { path: string[] }) {
 
   // Any console call that finds the session gone sends the admin back to sign in.
   useEffect(() => onSessionExpired(expired), [expired]);
+  // A policy switched on meanwhile (two-step sign-in required): re-read the session to show the step.
+  useEffect(() => onSessionNeedsStep(retry), [retry]);
 
   // After signing out, the sign-in page lives at `/console`, so signing in again starts afresh.
   const signOutToStart = useCallback(async () => {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import { onSessionExpired } from '../shared/api';
+import { onSessionExpired, onSessionNeedsStep } from '../shared/api';
 import { NotFound } from '../shared/NotFound';
 import { CardLayout, Page, SkipLink } from '../shared/page';
 import { navigate } from '../shared/router';
@@ -23,6 +23,8 @@ export function PortalApp({ path }: { path: string[] }) {
     useSession<PortalSession>('/api/portal/session');
   // Any portal call that finds the session gone goes back to sign in.
   useEffect(() => onSessionExpired(expired), [expired]);
+  // A policy switched on meanwhile (two-step sign-in required): re-read the session to show the step.
+  useEffect(() => onSessionNeedsStep(retry), [retry]);
 
   const signOutToStart = useCallback(async () => {
     await signOut();

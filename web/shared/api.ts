@@ -55,6 +55,7 @@ export async function request<T>(method: HttpMethod, path: string, options: Requ
   if (!response.ok) {
     const error = errorFromResponse(response, text);
     if (isSessionGone(error, path)) sessionExpiredListener?.();
+    else if (SESSION_STEPS.has(error.code)) sessionStepListener?.();
     throw error;
   }
   if (text === '') return undefined as T;
@@ -79,6 +80,22 @@ export function onSessionExpired(listener: () => void): () => void {
   sessionExpiredListener = listener;
   return () => {
     if (sessionExpiredListener === listener) sessionExpiredListener = undefined;
+  };
+}
+
+let sessionStepListener: (() => void) | undefined;
+
+/** Refusals that mean the session must take a step first, e.g. a policy switched on meanwhile. */
+const SESSION_STEPS = new Set(['mfa_enrolment_required', 'password_change_required']);
+
+/**
+ * Registers what to do when a call is refused until the user takes a step (set up two-step
+ * sign-in, choose a password): the app re-reads its session and shows that step.
+ */
+export function onSessionNeedsStep(listener: () => void): () => void {
+  sessionStepListener = listener;
+  return () => {
+    if (sessionStepListener === listener) sessionStepListener = undefined;
   };
 }
 
