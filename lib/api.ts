@@ -36,6 +36,8 @@ export class Api extends Construct {
   public readonly portalFunction: XtraMailFunction;
   /** The session (JWT) signing key: 64 generated alphanumeric characters. */
   public readonly jwtSecret: Secret;
+  /** The key TOTP secrets are sealed with before they are stored. */
+  public readonly mfaKeySecret: Secret;
   /** CloudFront sends this with every API request; the handlers refuse requests without it. */
   public readonly originVerifySecret: Secret;
   /** `<apiId>.execute-api.<region>.<urlSuffix>`: the origin CloudFront forwards `/api/*` to. */
@@ -51,6 +53,11 @@ export class Api extends Construct {
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
     });
 
+    this.mfaKeySecret = new Secret(this, 'MfaKeySecret', {
+      description: 'XtraMail: the key TOTP secrets are sealed with (AES-256-GCM) before they are stored',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+    });
+
     this.originVerifySecret = new Secret(this, 'OriginVerifySecret', {
       description: 'XtraMail: the header value CloudFront adds to API requests, proving they came through it',
       generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
@@ -61,6 +68,7 @@ export class Api extends Construct {
       MAIL_BUCKET: mailBucket.bucketName,
       JWT_SECRET_ARN: this.jwtSecret.secretArn,
       ORIGIN_VERIFY_SECRET_ARN: this.originVerifySecret.secretArn,
+      MFA_KEY_SECRET_ARN: this.mfaKeySecret.secretArn,
     };
     this.consoleFunction = new XtraMailFunction(this, 'ConsoleApi', {
       entry: 'lambdas/handlers/console-api.ts',
@@ -77,6 +85,7 @@ export class Api extends Construct {
       table.grantReadWriteData(fn);
       this.jwtSecret.grantRead(fn);
       this.originVerifySecret.grantRead(fn);
+      this.mfaKeySecret.grantRead(fn);
     }
 
     // The portal reads messages (raw .eml, bodies, attachments through presigned URLs), files
@@ -168,6 +177,12 @@ export class Api extends Construct {
       id: 'AwsSolutions-SMG4',
       reason:
         'Session signing key of short-lived JWTs. Rotation is manual (put a new random value); it signs everyone out, which is acceptable, so no rotation Lambda is deployed.',
+    });
+
+    Validations.of(this.mfaKeySecret.node.defaultChild!).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Seals stored TOTP secrets. Rotating it without re-sealing them would lock every enrolled user out of two-step sign-in, so it is not rotated automatically; no rotation Lambda is deployed.',
     });
 
     Validations.of(this.originVerifySecret.node.defaultChild!).acknowledge({

@@ -48,9 +48,9 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-/** The session signing key, made once and kept under the data directory. */
-function localSigningKey(dataDir: string): string {
-  const file = path.join(dataDir, 'jwt-signing-key');
+/** A random key kept in the data directory, so sessions and MFA enrolments survive restarts. */
+function localKey(dataDir: string, name: string): string {
+  const file = path.join(dataDir, name);
   if (!existsSync(file)) writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();
 }
@@ -91,7 +91,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       POWERTOOLS_METRICS_DISABLED: 'true',
       TABLE_NAME,
       MAIL_BUCKET,
-      JWT_SIGNING_KEY: localSigningKey(options.dataDir),
+      JWT_SIGNING_KEY: localKey(options.dataDir, 'jwt-signing-key'),
+      MFA_KEY: localKey(options.dataDir, 'mfa-sealing-key'),
       ORIGIN_VERIFY_SECRET: LOCAL_ORIGIN_SECRET,
       XTRAMAIL_LOCAL_CLOCK_OFFSET_DAYS: String(options.clockOffsetDays),
     });

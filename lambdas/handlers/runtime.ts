@@ -50,6 +50,7 @@ const smtpRelay = lazily(
 const secrets = lazily(() => import('../adapters/aws/secret-value'));
 const signingKeys = lazily(() => import('../adapters/aws/signing-key'));
 const originSecrets = lazily(() => import('../adapters/aws/origin-secret'));
+const mfaKeys = lazily(() => import('../adapters/aws/mfa-key'));
 
 export const runtime = {
   /** The SDK clients themselves, e.g. for the benchmark's request-counting middleware. */
@@ -99,4 +100,5 @@ export const runtime = {
   clock: fixedOffsetClock(Number(process.env.XTRAMAIL_LOCAL_CLOCK_OFFSET_DAYS ?? 0) || 0),
   signingKey: async () => (await signingKeys()).sessionSigningKey(),
   originSecret: async () => (await originSecrets()).originVerifySecret(),
+  mfaKey: async () => (await mfaKeys()).mfaSealingKey(),
 };

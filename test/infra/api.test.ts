@@ -94,6 +94,7 @@ describe('Api: functions', () => {
         MAIL_BUCKET: { Ref: logicalId(stack.storage.mailBucket) },
         JWT_SECRET_ARN: { Ref: secretId },
         ORIGIN_VERIFY_SECRET_ARN: { Ref: logicalId(api.originVerifySecret) },
+        MFA_KEY_SECRET_ARN: { Ref: logicalId(api.mfaKeySecret) },
       });
     }
   });
@@ -105,7 +106,7 @@ describe('Api: functions', () => {
     });
   });
 
-  test('both may only read secrets, and only the JWT key and the origin secret', () => {
+  test('both may only read secrets, and only the JWT key, the origin secret and the MFA key', () => {
     const originSecretId = logicalId(api.originVerifySecret);
     for (const fn of [api.consoleFunction, api.portalFunction]) {
       const onSecrets = statementsOf(fn).filter((s) => JSON.stringify(s.Action).includes('secretsmanager:'));
@@ -113,7 +114,7 @@ describe('Api: functions', () => {
         {
           Effect: 'Allow',
           Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
-          Resource: [{ Ref: secretId }, { Ref: originSecretId }],
+          Resource: [{ Ref: secretId }, { Ref: logicalId(api.mfaKeySecret) }, { Ref: originSecretId }],
         },
       ]);
     }

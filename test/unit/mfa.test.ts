@@ -1,3 +1,4 @@
+import { aesGcmSecretBox } from '../../lambdas/core/auth/secret-box';
 import { randomBytes } from 'node:crypto';
 import { TOTP } from 'otpauth';
 import { adminSessions } from '../../lambdas/core/auth/admin-sessions';
@@ -21,6 +22,7 @@ const ADMIN = 'partner@example.com';
 const PASSWORD = 'correct horse battery staple';
 const IP = '203.0.113.7';
 
+const MFA_KEY = new TextEncoder().encode('an mfa sealing key of at least 32 characters');
 let passwordHash: string;
 beforeAll(async () => {
   passwordHash = await hashPassword(PASSWORD);
@@ -33,7 +35,7 @@ beforeEach(async () => {
   table = new MemoryTable();
   clock = new ManualClock('2025-01-06T12:00:10.000Z');
   const key = new Uint8Array(randomBytes(32));
-  deps = { table, clock, signingKey: async () => key };
+  deps = { table, clock, signingKey: async () => key, mfaKey: async () => MFA_KEY };
   await table.put(
     adminToItem({
       email: ADMIN,
@@ -109,6 +111,32 @@ describe('MfaFactor', () => {
       enrolledAt,
       recoveryCodesLeft: 10,
     });
+  });
+
+  test('the TOTP secret is stored sealed, pending and enrolled, and still verifies codes', async () => {
+    const mfa = adminMfa(deps);
+    const begun = await mfa.beginEnrolment(ADMIN);
+    expect(JSON.stringify(table.all())).not.toContain(begun.secret);
+    await mfa.confirmEnrolment(ADMIN, totpCode(begun.secret, clock.now()), IP);
+    expect(JSON.stringify(table.all())).not.toContain(begun.secret);
+    const stored = table.all().find((item) => item.type === 'mfa-secret')!;
+    expect(String(stored.secret)).toMatch(/^v1\./);
+    clock.advanceSeconds(30);
+    await expect(mfa.verify(ADMIN, totpCode(begun.secret, clock.now()), IP)).resolves.toBe('totp');
+  });
+
+  test('a sealed secret opens only with its key and on its own account; legacy plain seeds still open', async () => {
+    const box = aesGcmSecretBox(async () => MFA_KEY);
+    const sealed = await box.seal('JBSWY3DPEHPK3PXP', 'ADMIN#a@example.com#ADMIN');
+    await expect(box.open(sealed, 'ADMIN#a@example.com#ADMIN')).resolves.toBe('JBSWY3DPEHPK3PXP');
+    await expect(box.open(sealed, 'ADMIN#b@example.com#ADMIN')).rejects.toThrow();
+    const otherKey = aesGcmSecretBox(async () =>
+      new TextEncoder().encode('another key of at least thirty-two characters'),
+    );
+    await expect(otherKey.open(sealed, 'ADMIN#a@example.com#ADMIN')).rejects.toThrow();
+    expect(sealed).not.toBe(await box.seal('JBSWY3DPEHPK3PXP', 'ADMIN#a@example.com#ADMIN'));
+    await expect(box.open('JBSWY3DPEHPK3PXP', 'anything')).resolves.toBe('JBSWY3DPEHPK3PXP');
+    await expect(aesGcmSecretBox(async () => new Uint8Array(8)).seal('x', 'c')).rejects.toThrow(/32 bytes/);
   });
 
   test('enrolment keeps what else the account item holds, and stores the confirming step as used', async () => {

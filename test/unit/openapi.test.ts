@@ -12,6 +12,7 @@ const deps: SessionDeps = {
   table: new MemoryTable(),
   clock: new ManualClock(),
   signingKey: async () => new Uint8Array(32),
+  mfaKey: async () => new Uint8Array(32),
 };
 
 const extra = route({

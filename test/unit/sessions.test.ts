@@ -17,6 +17,7 @@ const PASSWORD = 'correct horse battery staple';
 const WRONG = 'incorrect horse battery staple';
 const IP = '203.0.113.7';
 
+const MFA_KEY = new TextEncoder().encode('an mfa sealing key of at least 32 characters');
 let passwordHash: string;
 beforeAll(async () => {
   passwordHash = await hashPassword(PASSWORD);
@@ -29,7 +30,7 @@ beforeEach(() => {
   table = new MemoryTable();
   clock = new ManualClock('2025-01-06T12:00:00.000Z');
   const key = new Uint8Array(randomBytes(32));
-  deps = { table, clock, signingKey: async () => key };
+  deps = { table, clock, signingKey: async () => key, mfaKey: async () => MFA_KEY };
 });
 
 const putAdmin = (overrides: { tokenVersion?: number } = {}) =>

@@ -12,6 +12,7 @@ import {
   RECOVERY_CODE_COUNT,
 } from './mfa-recovery-codes';
 import { matchingStep, newTotpSecret, otpauthUri, qrCodeDataUrl } from './mfa-totp';
+import { aesGcmSecretBox, type SecretBox } from './secret-box';
 import type { SessionAudience } from './session-token';
 
 /** Long enough to find the phone and scan; a lapsed enrolment simply starts again. */
@@ -20,7 +21,12 @@ export const ENROLMENT_TTL_SECONDS = 15 * 60;
 export interface MfaDeps {
   table: Table;
   clock: Clock;
+  /** Key material TOTP secrets are sealed with before they are stored (see secret-box.ts). */
+  mfaKey: () => Promise<Uint8Array>;
 }
+
+/** A sealed secret opens only on the account it was sealed for. */
+const sealContext = (pk: unknown, owner: unknown) => `${String(pk)}#${String(owner)}`;
 
 /** Where the accounts of one audience live, and how enrolment is recorded on them. */
 export interface MfaAccountStore {
@@ -58,6 +64,7 @@ const notEnrolled = () =>
  */
 export class MfaFactor {
   private readonly throttle: LoginThrottle;
+  private readonly box: SecretBox;
 
   constructor(
     private readonly deps: MfaDeps,
@@ -67,6 +74,7 @@ export class MfaFactor {
     private readonly issuer: string,
   ) {
     this.throttle = new LoginThrottle(deps.table, deps.clock, `${audience}-mfa`);
+    this.box = aesGcmSecretBox(deps.mfaKey);
   }
 
   private keys(subject: string): MfaKeys {
@@ -99,7 +107,13 @@ export class MfaFactor {
     }
     const secret = newTotpSecret();
     const expiresAt = epochSeconds(this.deps.clock.now()) + ENROLMENT_TTL_SECONDS;
-    await this.deps.table.put({ ...keys.pending, type: 'mfa-pending', owner: keys.owner, secret, expiresAt });
+    await this.deps.table.put({
+      ...keys.pending,
+      type: 'mfa-pending',
+      owner: keys.owner,
+      secret: await this.box.seal(secret, sealContext(keys.pending.pk, keys.owner)),
+      expiresAt,
+    });
     const uri = otpauthUri(secret, this.issuer, subject);
     return {
       secret,
@@ -122,8 +136,9 @@ export class MfaFactor {
         'This setup has expired or was never started. Start again to get a new QR code.',
       );
     }
+    // Stored as sealed; the secret item keeps the same sealed value (same account, same context).
     const secret = String(pending.secret);
-    const step = matchingStep(secret, code, now);
+    const step = matchingStep(await this.box.open(secret, sealContext(pending.pk, keys.owner)), code, now);
     if (step === undefined) {
       await this.throttle.recordFailure(subject, sourceIp);
       throw invalidCode(400);
@@ -212,7 +227,8 @@ export class MfaFactor {
    * codes) cannot both succeed. After a disable the item is gone and the write fails too.
    */
   private async acceptTotp(secret: Item, code: string): Promise<boolean> {
-    const step = matchingStep(String(secret.secret), code, this.deps.clock.now());
+    const seed = await this.box.open(String(secret.secret), sealContext(secret.pk, secret.owner));
+    const step = matchingStep(seed, code, this.deps.clock.now());
     if (step === undefined) return false;
     const lastUsedStep = typeof secret.lastUsedStep === 'number' ? secret.lastUsedStep : null;
     if (lastUsedStep !== null && step <= lastUsedStep) return false;

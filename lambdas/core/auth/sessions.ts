@@ -25,6 +25,8 @@ export interface SessionDeps {
   table: Table;
   clock: Clock;
   signingKey: () => Promise<Uint8Array>;
+  /** Key material TOTP secrets are sealed with (its own secret: rotating the signing key must not lock MFA out). */
+  mfaKey: () => Promise<Uint8Array>;
 }
 
 /** A session, issued. */

@@ -10,6 +10,7 @@ export interface ConsoleDeps {
   table: Table;
   clock: Clock;
   signingKey: () => Promise<Uint8Array>;
+  mfaKey: () => Promise<Uint8Array>;
   /** Mail Flow's delivery queue, read only when held mail is released. */
   queue?: DeliveryQueue;
   /** Mails invitations and fire-drill links; read only by the routes that send them. */
