@@ -249,6 +249,34 @@ test('a sign-in link for an account with TOTP also needs the second step', async
   expect(second.body.user.address).toBe(address);
 });
 
+test('a fire drill for a user with TOTP completes only once the code is in, not when the link is opened', async () => {
+  const { address, client } = await portalUser('gus');
+  const { secret } = await enrol(client, '/api/portal/profile/mfa');
+  const item = await runtime.table.get(portalUserKey(address));
+  await runtime.table.put({ ...item!, backupAddress: 'gus@home.example' });
+
+  const started = await partner.post(`/api/console/domains/${D}/drills`, { addresses: [address] });
+  expect(started.status).toBe(201);
+  const { drillId } = started.body.drill;
+  const mails = (await (await fetch(`${stack.sesUrl}/store`)).json()).emails as Array<{
+    destination: { to: string[] };
+    body: { text?: string };
+  }>;
+  const text = mails.filter((m) => m.destination.to.some((to) => to.includes('gus@home.example'))).at(-1)
+    ?.body.text;
+  const token = /\/portal\/link#([A-Za-z0-9_-]+)/.exec(text ?? '')?.[1];
+
+  const linked = await anonymous.post('/api/portal/session/link', { token });
+  expect(linked.body.mfaRequired).toBe(true);
+  const completed = async () =>
+    (await partner.get(`/api/console/domains/${D}/drills/${drillId}`)).body.drill.completed;
+  expect(await completed()).toBe(0);
+
+  nextStep();
+  expect((await codeStep('portal', linked.body.challenge, codeFor(secret))).status).toBe(200);
+  expect(await completed()).toBe(1);
+});
+
 test('a domain requiring portal MFA: a temporary password is replaced first, then only enrolment answers until done', async () => {
   const domainAdmin = 'da@example.com';
   await partner.post('/api/console/admins', {

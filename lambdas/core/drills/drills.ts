@@ -113,6 +113,34 @@ export async function getDrill(
 }
 
 /** Records the first completion of a drill by one participant (a later use keeps the first time). */
+/**
+ * A drill link was used but the user still has a two-step code to enter: the drill completes
+ * only when they are in, so it waits (as long as an MFA challenge lives, with margin).
+ */
+const PENDING_SIGN_IN_SECONDS = 10 * 60;
+const pendingSignInKey = (address: string) => ({
+  pk: `DRILL-SIGN-IN#${address.toLowerCase()}`,
+  sk: 'PENDING',
+});
+
+export async function awaitDrillSignIn(deps: ReadDeps, drillId: string, address: string): Promise<void> {
+  await deps.table.put({
+    ...pendingSignInKey(address),
+    type: 'drill-sign-in',
+    drillId,
+    expiresAt: epochSeconds(deps.clock.now()) + PENDING_SIGN_IN_SECONDS,
+  });
+}
+
+/** Called on every completed portal sign-in: finishes a drill whose link started it. */
+export async function completePendingDrill(deps: ReadDeps, address: string): Promise<void> {
+  const key = pendingSignInKey(address);
+  const pending = await deps.table.get(key);
+  if (!pending || Number(pending.expiresAt) <= epochSeconds(deps.clock.now())) return;
+  await recordDrillCompletion(deps, String(pending.drillId), address);
+  await deps.table.delete(key);
+}
+
 export async function recordDrillCompletion(deps: ReadDeps, drillId: string, address: string): Promise<void> {
   const key = participantKey(domainOf(address), drillId, address);
   const item = await deps.table.get(key);

@@ -25,6 +25,7 @@ import { route, type HttpRequest } from '../http/types';
 import { sessionApi, type Authenticated } from './session-routes';
 import { PORTAL_MFA_PATH, portalMfaRoutes } from './mfa-routes';
 import { linkRoutes } from './portal/link-routes';
+import { completePendingDrill } from '../../core/drills/drills';
 import { profileRoutes } from './portal/profile-routes';
 
 export interface PortalDeps extends SessionDeps {
@@ -78,6 +79,9 @@ export function portalApi(deps: PortalDeps) {
     cookie: COOKIE,
     sessions: portalSessions(deps),
     clock: deps.clock,
+    onSignIn: async (email, outcome) => {
+      if (outcome === 'success') await completePendingDrill(deps, email);
+    },
     present: (user) => ({
       user: { address: user.address },
       mustChangePassword: user.mustChangePassword,

@@ -5,7 +5,7 @@ import type { PortalProfile } from '../../../core/auth/portal-sessions';
 import type { SessionDeps } from '../../../core/auth/sessions';
 import { consumeLink, peekLink } from '../../../core/auth/sign-in-links';
 import { requestSignInLink, SIGN_IN_LINK_ANSWER } from '../../../core/auth/sign-in-links-request';
-import { recordDrillCompletion } from '../../../core/drills/drills';
+import { awaitDrillSignIn, recordDrillCompletion } from '../../../core/drills/drills';
 import { AppError } from '../../../core/errors';
 import { acceptInvitation } from '../../../core/invitations/accept-invitation';
 import { route } from '../../http/types';
@@ -74,7 +74,9 @@ export function linkRoutes(deps: LinkRouteDeps, session: ReturnType<typeof sessi
         const used = await consumeLink(deps, request.body.token, ['sign-in', 'drill']);
         const signedIn = await session.sessions.signInVerified(used.address);
         if (used.purpose === 'drill' && used.drillId) {
-          await recordDrillCompletion(deps, used.drillId, used.address);
+          // With two-step sign-in on, the drill completes once the code is in too.
+          if (signedIn.mfaRequired) await awaitDrillSignIn(deps, used.drillId, used.address);
+          else await recordDrillCompletion(deps, used.drillId, used.address);
         }
         return session.respond(signedIn);
       },
