@@ -154,7 +154,10 @@ function OverviewTab({ detail, loading }: { detail: DomainDetail; loading: boole
         <div class="stat-card">
           <h2 class="stat-label">With a portal password</h2>
           <p class="stat-value">{formatCount(overview.usersWithPassword)}</p>
-          <p class="stat-note">Only they can sign in to the portal during an outage.</p>
+          <p class="stat-note">
+            With a password or a backup address for sign-in links, users can get in during an outage.{' '}
+            <Link href={`/console/readiness/${encodeURIComponent(domain.name)}`}>Check readiness</Link>
+          </p>
         </div>
         <div class="stat-card">
           <h2 class="stat-label">Messages in the last 24 h</h2>
