@@ -1,9 +1,9 @@
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { signedIn } from '../support/api-client';
 import { launchChromium } from '../support/browser';
 import { startTestStack, TEST_ADMIN, type TestStack } from '../support/local-stack';
 import { smtpClient } from '../support/smtp-client';
+import { seriousViolations } from '../support/axe';
 
 /** axe-core on every console and portal page: no serious or critical violations. */
 let stack: TestStack;
@@ -52,18 +52,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function violations(page: Page) {
-  // The mail body's sandboxed frame runs no scripts, so axe cannot look inside; its content is
-  // the sender's HTML, not our interface.
-  const results = await new AxeBuilder({ page })
-    .exclude('iframe')
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
-}
-
 async function signIn(page: Page, app: 'console' | 'portal', email: string, password: string) {
   await page.goto(`${stack.webUrl}/${app}`);
   await page.getByLabel('Email').fill(email);
@@ -76,7 +64,7 @@ test.each([
   { width: 375, height: 740 },
 ])('console pages at %o', async (viewport) => {
   const page = await (await browser.newContext({ viewport })).newPage();
-  expect(await violations((await page.goto(`${stack.webUrl}/console`), page))).toEqual([]);
+  expect(await seriousViolations((await page.goto(`${stack.webUrl}/console`), page))).toEqual([]);
   await signIn(page, 'console', TEST_ADMIN.email, TEST_ADMIN.password);
   await page.getByRole('navigation', { name: 'Console' }).waitFor();
   const found: Record<string, string[]> = {};
@@ -93,7 +81,7 @@ test.each([
     await page.goto(`${stack.webUrl}${path}`);
     await page.getByRole('heading', { level: 1 }).first().waitFor();
     await page.waitForLoadState('networkidle');
-    const list = await violations(page);
+    const list = await seriousViolations(page);
     if (list.length) found[path] = list;
   }
   expect(found).toEqual({});
@@ -106,22 +94,22 @@ test.each([
 ])('portal pages at %o', async (viewport) => {
   const page = await (await browser.newContext({ viewport })).newPage();
   await page.goto(`${stack.webUrl}/portal`);
-  expect(await violations(page)).toEqual([]);
+  expect(await seriousViolations(page)).toEqual([]);
   await signIn(page, 'portal', `ann@${D}`, USER_PASSWORD);
   await page.getByText('Agenda').first().waitFor();
   const found: Record<string, string[]> = {};
-  const inbox = await violations(page);
+  const inbox = await seriousViolations(page);
   if (inbox.length) found.inbox = inbox;
   await page.getByText('Offers').first().click();
   await page.getByRole('heading', { name: 'Offers' }).first().waitFor();
   await page.locator('iframe').first().waitFor();
-  const message = await violations(page);
+  const message = await seriousViolations(page);
   if (message.length) found.message = message;
   for (const path of ['/portal/sent', '/portal/profile']) {
     await page.goto(`${stack.webUrl}${path}`);
     await page.getByRole('heading', { level: 1 }).first().waitFor();
     await page.waitForTimeout(300);
-    const list = await violations(page);
+    const list = await seriousViolations(page);
     if (list.length) found[path] = list;
   }
   expect(found).toEqual({});

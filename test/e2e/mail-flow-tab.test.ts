@@ -1,11 +1,11 @@
 /// <reference lib="dom" />
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { signedIn } from '../support/api-client';
 import { launchChromium } from '../support/browser';
 import { startTestStack, TEST_ADMIN, type TestStack } from '../support/local-stack';
 import { smtpClient } from '../support/smtp-client';
 import { startSmtpSink, subjectOf, type SmtpSink } from '../support/smtp-sink';
+import { seriousViolations } from '../support/axe';
 
 let stack: TestStack;
 let browser: Browser;
@@ -43,16 +43,6 @@ async function eventually<T>(read: () => Promise<T>, expected: T, timeoutMs = 5_
     await new Promise((resolve) => setTimeout(resolve, 100));
     last = await read();
   }
-}
-
-/** axe-core on the tab as it stands: no serious or critical WCAG 2.1 AA violations. */
-async function violations() {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
 }
 
 /** The held count the tab shows (it refreshes itself while mail is held). */
@@ -102,7 +92,7 @@ test('an admin pauses delivery on the Mail Flow tab, sees held mail rise as it a
     .getByText(subjects[0])
     .waitFor();
   expect(sink.received).toHaveLength(0);
-  expect(await violations()).toEqual([]);
+  expect(await seriousViolations(page)).toEqual([]);
 
   // Release all (delivery stays paused): the count drains to 0 and the server got each message once, in order.
   await page.getByRole('button', { name: 'Release all' }).click();

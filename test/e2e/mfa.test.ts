@@ -1,6 +1,5 @@
 /// <reference lib="dom" />
 import { readFileSync } from 'node:fs';
-import AxeBuilder from '@axe-core/playwright';
 import { TOTP } from 'otpauth';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { portalUserKey } from '../../lambdas/core/entities/portal-user';
@@ -8,6 +7,7 @@ import { runtime } from '../../lambdas/handlers/runtime';
 import { signedIn, type ApiClient } from '../support/api-client';
 import { launchChromium } from '../support/browser';
 import { startTestStack, TEST_ADMIN, type TestStack } from '../support/local-stack';
+import { seriousViolations } from '../support/axe';
 
 /**
  * Two-step sign-in in a real browser, with codes from the same TOTP library an authenticator
@@ -67,16 +67,6 @@ async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
   return { context, page };
 }
 
-/** axe-core on the page as it is now: no serious or critical WCAG 2.1 AA violations. */
-async function violations(page: Page) {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
-}
-
 /** Sets up TOTP on the page shown (profile, account or forced screen); returns secret and codes. */
 async function setUpTotp(page: Page) {
   await page.getByRole('button', { name: 'Set up two-step sign-in' }).click();
@@ -89,7 +79,7 @@ async function setUpTotp(page: Page) {
   const shown = (await page.locator('.mfa-secret').textContent()) ?? '';
   const secret = shown.replace(/\s/g, '');
   expect(secret).toMatch(/^[A-Z2-7]{32}$/);
-  await expect(violations(page)).resolves.toEqual([]);
+  await expect(seriousViolations(page)).resolves.toEqual([]);
 
   await page.getByLabel('Code from the app').fill(codeFor(secret));
   await page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
@@ -97,7 +87,7 @@ async function setUpTotp(page: Page) {
   await list.waitFor();
   const recoveryCodes = (await list.getByRole('listitem').allTextContents()).map((c) => c.trim());
   expect(recoveryCodes).toHaveLength(10);
-  await expect(violations(page)).resolves.toEqual([]);
+  await expect(seriousViolations(page)).resolves.toEqual([]);
 
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Download codes' }).click();
@@ -118,7 +108,7 @@ async function signInWithCode(page: Page, url: string, email: string, password: 
   const field = page.getByLabel('Authentication code');
   await expect(field.getAttribute('autocomplete')).resolves.toBe('one-time-code');
   await expect(field.getAttribute('inputmode')).resolves.toBe('numeric');
-  await expect(violations(page)).resolves.toEqual([]);
+  await expect(seriousViolations(page)).resolves.toEqual([]);
   await field.fill(code);
   await page.getByRole('button', { name: 'Verify and sign in' }).click();
 }
@@ -165,7 +155,7 @@ test('a domain admin turns off two-step sign-in for a user who lost phone and co
   await row.getByText('On', { exact: true }).waitFor();
   await row.getByRole('button', { name: `Turn off two-step sign-in for ${USER}` }).click();
   const dialog = page.getByRole('dialog');
-  await expect(violations(page)).resolves.toEqual([]);
+  await expect(seriousViolations(page)).resolves.toEqual([]);
   await dialog.getByRole('button', { name: 'Turn off two-step sign-in' }).click();
   await page.getByText(`Two-step sign-in is off for ${USER}.`).waitFor();
   await row.getByText('Off', { exact: true }).waitFor();
@@ -218,7 +208,7 @@ test('a partner admin requires two-step sign-in for every admin; a domain admin 
   await page.getByLabel('Password').fill(DOMAIN_ADMIN_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Set up two-step sign-in' }).waitFor();
-  await expect(violations(page)).resolves.toEqual([]);
+  await expect(seriousViolations(page)).resolves.toEqual([]);
   // Nothing else answers meanwhile.
   const blocked = await page.evaluate(async () => (await fetch('/api/console/domains')).status);
   expect(blocked).toBe(403);

@@ -1,9 +1,9 @@
 /// <reference lib="dom" />
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { signedIn, type ApiClient } from '../support/api-client';
 import { launchChromium } from '../support/browser';
 import { startTestStack, TEST_ADMIN, type TestStack } from '../support/local-stack';
+import { seriousViolations } from '../support/axe';
 
 /**
  * Outage readiness in a real browser: the dashboard's figures move when an admin sets a backup
@@ -128,16 +128,6 @@ test('the portal shows the outage banner while Mail Flow is paused', async () =>
   await portal.close();
 }, 60_000);
 
-async function violations(target: Page) {
-  const results = await new AxeBuilder({ page: target })
-    .exclude('iframe')
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
-}
-
 test.each([
   { width: 1280, height: 800 },
   { width: 375, height: 740 },
@@ -154,15 +144,15 @@ test.each([
     const found: Record<string, string[]> = {};
     await admin.goto(`${stack.webUrl}/console/readiness`);
     await admin.getByTestId('readiness-total').waitFor();
-    found.summary = await violations(admin);
+    found.summary = await seriousViolations(admin);
     await admin.goto(`${stack.webUrl}/console/readiness/${D}`);
     await admin.getByRole('button', { name: /without a backup address/ }).click();
     await admin.getByRole('table', { name: 'Users without a backup address' }).waitFor();
-    found.domain = await violations(admin);
+    found.domain = await seriousViolations(admin);
     await admin.goto(`${stack.webUrl}/console/domains/${D}/users`);
     await admin.getByRole('button', { name: 'Import backup addresses' }).click();
     await admin.getByRole('dialog', { name: 'Import backup addresses' }).waitFor();
-    found.importDialog = await violations(admin);
+    found.importDialog = await seriousViolations(admin);
 
     await partner.put(`/api/console/domains/${D}/mail-flow`, {
       inbound: 'paused',
@@ -174,10 +164,10 @@ test.each([
     await portal.getByLabel('Password').fill(CY_PASSWORD);
     await portal.getByRole('button', { name: 'Sign in' }).click();
     await portal.getByText('Down until 3 pm').waitFor();
-    found.banner = await violations(portal);
+    found.banner = await seriousViolations(portal);
     await portal.goto(`${stack.webUrl}/portal/profile`);
     await portal.getByRole('heading', { name: 'Backup address' }).waitFor();
-    found.profile = await violations(portal);
+    found.profile = await seriousViolations(portal);
     await partner.put(`/api/console/domains/${D}/mail-flow`, { inbound: 'deliver' });
     await context.close();
     expect(Object.fromEntries(Object.entries(found).filter(([, list]) => list.length > 0))).toEqual({});

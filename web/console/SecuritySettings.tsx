@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useId, useState } from 'preact/hooks';
 import { api } from '../shared/api';
 import { Alert } from '../shared/forms';
@@ -64,13 +65,27 @@ function useRequirement<K extends string>(path: string, key: K) {
   return { ...resource, on: resource.data?.[key] === true, busy, toggleError: error, toggle };
 }
 
-/** Partner admins: every admin must use two-step sign-in. */
-export function RequireAdminMfa() {
+interface RequirementPanelProps {
+  title: string;
+  class?: string;
+  path: string;
+  setting: 'requireAdminMfa' | 'requirePortalMfa';
+  label: string;
+  /** Domain admins see the setting but only partner admins change it. */
+  canChange?: boolean;
+  /** What the toast says after turning it on, and after turning it off. */
+  turnedOn: string;
+  turnedOff: string;
+  children: ComponentChildren;
+}
+
+/** One security requirement: its switch, its errors and what it means. */
+function RequirementPanel(props: RequirementPanelProps) {
   const id = useId();
-  const setting = useRequirement('/api/console/settings/security', 'requireAdminMfa');
+  const setting = useRequirement(props.path, props.setting);
   return (
-    <section class="panel stack" aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`}>Admin sign-in</h2>
+    <section class={`panel stack ${props.class ?? ''}`} aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>{props.title}</h2>
       {setting.toggleError && (
         <Alert tone="error" title="Couldn't change the setting">
           {setting.toggleError}
@@ -85,71 +100,56 @@ export function RequireAdminMfa() {
         <LoadingLine label="Loading security settings…" />
       ) : (
         <RequirementSwitch
-          label="Require two-step sign-in for every admin"
+          label={props.label}
           on={setting.on}
           busy={setting.busy}
+          disabled={props.canChange === false}
           describedBy={`${id}-explained`}
-          onToggle={() =>
-            void setting.toggle(
-              !setting.on,
-              setting.on
-                ? 'Admins may now sign in without two-step sign-in.'
-                : 'Every admin now needs two-step sign-in. Admins without it set it up at their next sign-in.',
-            )
-          }
+          onToggle={() => void setting.toggle(!setting.on, setting.on ? props.turnedOff : props.turnedOn)}
         />
       )}
       <p id={`${id}-explained`} class="check-explanation">
-        When on, every partner and domain admin signs in with a code from an authenticator app. Admins who
-        have not set it up are asked to at their next sign-in and can do nothing else until they have. Set it
-        up for yourself first, above.
+        {props.children}
       </p>
     </section>
   );
 }
 
+/** Partner admins: every admin must use two-step sign-in. */
+export function RequireAdminMfa() {
+  return (
+    <RequirementPanel
+      title="Admin sign-in"
+      path="/api/console/settings/security"
+      setting="requireAdminMfa"
+      label="Require two-step sign-in for every admin"
+      turnedOn="Every admin now needs two-step sign-in. Admins without it set it up at their next sign-in."
+      turnedOff="Admins may now sign in without two-step sign-in."
+    >
+      When on, every partner and domain admin signs in with a code from an authenticator app. Admins who have
+      not set it up are asked to at their next sign-in and can do nothing else until they have. Set it up for
+      yourself first, above.
+    </RequirementPanel>
+  );
+}
+
 /** A domain's portal users must use two-step sign-in (partner admins change it). */
 export function RequirePortalMfa({ domain, canChange }: { domain: string; canChange: boolean }) {
-  const id = useId();
-  const setting = useRequirement(domainApi(domain, '/security'), 'requirePortalMfa');
   return (
-    <section class="panel stack security-setting-after" aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`}>Portal sign-in</h2>
-      {setting.toggleError && (
-        <Alert tone="error" title="Couldn't change the setting">
-          {setting.toggleError}
-        </Alert>
-      )}
-      {setting.error && !setting.data && (
-        <Alert tone="error" title="Couldn't load the setting">
-          {setting.error.message}
-        </Alert>
-      )}
-      {setting.data === undefined && !setting.error ? (
-        <LoadingLine label="Loading security settings…" />
-      ) : (
-        <RequirementSwitch
-          label="Require two-step sign-in for portal users"
-          on={setting.on}
-          busy={setting.busy}
-          disabled={!canChange}
-          describedBy={`${id}-explained`}
-          onToggle={() =>
-            void setting.toggle(
-              !setting.on,
-              setting.on
-                ? `Portal users of ${domain} may now sign in without two-step sign-in.`
-                : `Portal users of ${domain} now need two-step sign-in. Users without it set it up at their next sign-in.`,
-            )
-          }
-        />
-      )}
-      <p id={`${id}-explained`} class="check-explanation">
-        When on, the domain's users sign in to the portal with their password and a code from an authenticator
-        app. Users who have not set it up are asked to at their next sign-in, after choosing their own
-        password if theirs is temporary.
-        {!canChange && ' Only partner admins can change this.'}
-      </p>
-    </section>
+    <RequirementPanel
+      title="Portal sign-in"
+      class="security-setting-after"
+      path={domainApi(domain, '/security')}
+      setting="requirePortalMfa"
+      label="Require two-step sign-in for portal users"
+      canChange={canChange}
+      turnedOn={`Portal users of ${domain} now need two-step sign-in. Users without it set it up at their next sign-in.`}
+      turnedOff={`Portal users of ${domain} may now sign in without two-step sign-in.`}
+    >
+      When on, the domain's users sign in to the portal with their password and a code from an authenticator
+      app. Users who have not set it up are asked to at their next sign-in, after choosing their own password
+      if theirs is temporary.
+      {!canChange && ' Only partner admins can change this.'}
+    </RequirementPanel>
   );
 }
