@@ -1,9 +1,10 @@
 import { useRef, useState } from 'preact/hooks';
 import { Alert, Button, Field } from '../shared/forms';
-import { CardLayout, Page, SkipLink } from '../shared/page';
+import { Page } from '../shared/page';
+import { RequiredStepPage } from '../shared/RequiredStepPage';
 import { checkNewPassword, NewPasswordFields, type PasswordProblems } from '../shared/passwords';
 import { MfaSettings } from '../shared/MfaSettings';
-import { asApiError, useSignOut } from '../shared/session';
+import { asApiError } from '../shared/session';
 import { Time } from '../shared/time';
 import { BackupAddressSettings } from './BackupAddressSettings';
 import { MailLayout } from './Mailbox';
@@ -109,35 +110,22 @@ export function ForcedPasswordChange({
   onChanged: () => void;
   onSignOut: () => Promise<void>;
 }) {
-  const signOut = useSignOut(onSignOut);
   return (
-    <>
-      <SkipLink />
-      <CardLayout brand={APP}>
-        <Page
-          title="Choose your own password"
-          app={APP}
-          lead="Your administrator set a temporary password. Choose your own to continue."
-        >
-          <p class="muted">
-            Signed in as <strong class="address">{address}</strong>.
-          </p>
-          <ChangePasswordForm
-            onChanged={onChanged}
-            currentLabel="Temporary password"
-            submitLabel="Save password and continue"
-            autoFocus
-          />
-          {signOut.error && <Alert tone="error">{signOut.error}</Alert>}
-          <p class="form-footer">
-            Not you?{' '}
-            <button type="button" class="link-button" onClick={signOut.run} disabled={signOut.busy}>
-              Sign out
-            </button>
-          </p>
-        </Page>
-      </CardLayout>
-    </>
+    <RequiredStepPage
+      app={APP}
+      title="Choose your own password"
+      lead="Your administrator set a temporary password. Choose your own to continue."
+      who={address}
+      signOutPrompt="Not you?"
+      onSignOut={onSignOut}
+    >
+      <ChangePasswordForm
+        onChanged={onChanged}
+        currentLabel="Temporary password"
+        submitLabel="Save password and continue"
+        autoFocus
+      />
+    </RequiredStepPage>
   );
 }
 

@@ -1,7 +1,5 @@
-import { Alert } from './forms';
 import { MfaSettings } from './MfaSettings';
-import { CardLayout, Page, SkipLink } from './page';
-import { useSignOut } from './session';
+import { RequiredStepPage } from './RequiredStepPage';
 
 interface ForcedMfaEnrolmentProps {
   /** The app's name, e.g. "XtraMail Console". */
@@ -20,29 +18,16 @@ interface ForcedMfaEnrolmentProps {
  * The server answers every other route with 403 `mfa_enrolment_required` meanwhile.
  */
 export function ForcedMfaEnrolment({ app, who, path, product, onDone, onSignOut }: ForcedMfaEnrolmentProps) {
-  const signOut = useSignOut(onSignOut);
   return (
-    <>
-      <SkipLink />
-      <CardLayout brand={app}>
-        <Page
-          title="Set up two-step sign-in"
-          app={app}
-          lead="Your administrator requires a code from an authenticator app each time you sign in. Set it up to continue."
-        >
-          <p class="muted">
-            Signed in as <strong class="address">{who}</strong>.
-          </p>
-          <MfaSettings path={path} product={product} enrolOnly required onChange={(on) => on && onDone()} />
-          {signOut.error && <Alert tone="error">{signOut.error}</Alert>}
-          <p class="form-footer">
-            Not now?{' '}
-            <button type="button" class="link-button" onClick={signOut.run} disabled={signOut.busy}>
-              Sign out
-            </button>
-          </p>
-        </Page>
-      </CardLayout>
-    </>
+    <RequiredStepPage
+      app={app}
+      title="Set up two-step sign-in"
+      lead="Your administrator requires a code from an authenticator app each time you sign in. Set it up to continue."
+      who={who}
+      signOutPrompt="Not now?"
+      onSignOut={onSignOut}
+    >
+      <MfaSettings path={path} product={product} enrolOnly required onChange={(on) => on && onDone()} />
+    </RequiredStepPage>
   );
 }
