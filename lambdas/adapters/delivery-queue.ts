@@ -29,7 +29,21 @@ export interface ReleaseWalkJob {
   token?: string;
 }
 
-export type QueuedJob = DeliveryJob | ReleaseWalkJob;
+/**
+ * Mails invitation or fire-drill links to up to 25 users of one domain, for a selection too large
+ * to mail within an HTTP request (lambdas/core/invitations/link-job.ts). `jobId` names the
+ * job's progress, so a redelivered job skips the addresses it already handled.
+ */
+export interface SendLinksJob {
+  kind: 'send-links';
+  jobId: string;
+  domain: string;
+  purpose: 'invite' | 'drill';
+  drillId?: string;
+  addresses: string[];
+}
+
+export type QueuedJob = DeliveryJob | ReleaseWalkJob | SendLinksJob;
 
 /** The delivery queue (SQS in the cloud), as the domain needs it. */
 export interface DeliveryQueue {
@@ -60,5 +74,20 @@ export const isReleaseWalkJob = (value: unknown): value is ReleaseWalkJob => {
     job.kind === 'release-walk' &&
     typeof job.domain === 'string' &&
     (job.token === undefined || typeof job.token === 'string')
+  );
+};
+
+export const isSendLinksJob = (value: unknown): value is SendLinksJob => {
+  const job = value as Partial<SendLinksJob> | null;
+  return (
+    typeof job === 'object' &&
+    job !== null &&
+    job.kind === 'send-links' &&
+    typeof job.jobId === 'string' &&
+    typeof job.domain === 'string' &&
+    (job.purpose === 'invite' || job.purpose === 'drill') &&
+    (job.purpose === 'invite' ? job.drillId === undefined : typeof job.drillId === 'string') &&
+    Array.isArray(job.addresses) &&
+    job.addresses.every((a) => typeof a === 'string')
   );
 };

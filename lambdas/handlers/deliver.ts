@@ -1,10 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { isDeliveryJob, isReleaseWalkJob } from '../adapters/delivery-queue';
+import { isDeliveryJob, isReleaseWalkJob, isSendLinksJob } from '../adapters/delivery-queue';
+import { processLinkJob, type LinkJobDeps } from '../core/invitations/link-job';
 import { deliverMessage, expireHeld } from '../core/mail-flow/deliver-message';
 import { walkRelease, type WalkDeps } from '../core/mail-flow/release-walk';
 import { RETRY_BASE_MS } from '../core/mail-flow/retry';
+import { portalBaseUrl } from './routes/portal/portal-url';
 import { runtime } from './runtime';
 
 const logger = new Logger({ serviceName: 'xtramail-deliver' });
@@ -31,6 +33,14 @@ const deps = (): WalkDeps => ({
   retryBaseMs: retryBaseMs(),
   releasePerMinute: releasePerMinute(),
   ...(process.env.MAIL_FLOW_ALERT_FROM ? { alertFrom: () => process.env.MAIL_FLOW_ALERT_FROM! } : {}),
+});
+
+/** Invitations and fire-drill links of a large selection, queued by the console API. */
+const linkJobDeps = (): LinkJobDeps => ({
+  table: runtime.table,
+  clock: runtime.clock,
+  sender: runtime.sender,
+  portalUrl: portalBaseUrl,
 });
 
 /** The hourly sweep (EventBridge in the cloud): expires held mail past its 14 days. */
@@ -62,6 +72,18 @@ export async function handler(
           domain: job.domain,
           outcome: walk.outcome,
           tried: walk.tried.length,
+        });
+        continue;
+      }
+      if (isSendLinksJob(job)) {
+        const outcome = await processLinkJob(linkJobDeps(), job);
+        metrics.addMetric('Links_sent', MetricUnit.Count, outcome.sent);
+        metrics.addMetric('Links_failed', MetricUnit.Count, outcome.failed);
+        logger.info('Link job done', {
+          jobId: job.jobId,
+          domain: job.domain,
+          purpose: job.purpose,
+          ...outcome,
         });
         continue;
       }

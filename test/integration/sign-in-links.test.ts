@@ -216,7 +216,7 @@ test('an invitation sets the user’s own password; the old temporary one stops 
   const byAddress = Object.fromEntries(
     invited.body.results.map((r: { address: string; sent: boolean; reason?: string }) => [r.address, r]),
   );
-  expect(byAddress[ivy]).toEqual({ address: ivy, sent: true });
+  expect(byAddress[ivy]).toEqual({ address: ivy, status: 'sent', sent: true });
   expect(byAddress[noBackup].reason).toMatch(/No backup address/);
   expect(byAddress[list].reason).toMatch(/User or Discovered User/);
   expect(byAddress[`stranger@${D}`].reason).toMatch(/Not a user/);

@@ -63,6 +63,7 @@ test('a drill mails eligible users with a backup address and records everyone se
   expect(drill).toMatchObject({ participants: 3, sent: 1, completed: 0, startedBy: 'admin@partner.test' });
   expect(results.find((r) => r.address === 'ann@acme.test')).toEqual({
     address: 'ann@acme.test',
+    status: 'sent',
     sent: true,
   });
   expect(results.find((r) => r.address === 'bob@acme.test')?.reason).toMatch(/No backup address/);
@@ -83,7 +84,7 @@ test('completion is recorded once: a later use keeps the first time', async () =
   await recordDrillCompletion(deps, drill.drillId, 'bob@acme.test');
   const shown = await getDrill(deps, 'acme.test', drill.drillId);
   expect(shown.participants).toEqual([
-    { address: 'ann@acme.test', sent: true, completedAt: '2025-03-01T09:10:00.000Z' },
+    { address: 'ann@acme.test', status: 'sent', sent: true, completedAt: '2025-03-01T09:10:00.000Z' },
   ]);
   expect(shown.drill.completed).toBe(1);
 });

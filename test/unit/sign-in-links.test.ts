@@ -319,8 +319,13 @@ describe('drill report CSV', () => {
         completed: 1,
       },
       [
-        { address: ANN, sent: true, completedAt: '2025-01-06T12:05:00.000Z' },
-        { address: 'bob@acme.test', sent: false, reason: 'No backup address, so none sent.' },
+        { address: ANN, status: 'sent', sent: true, completedAt: '2025-01-06T12:05:00.000Z' },
+        {
+          address: 'bob@acme.test',
+          status: 'refused',
+          sent: false,
+          reason: 'No backup address, so none sent.',
+        },
       ],
     );
     expect(csv).toBe(

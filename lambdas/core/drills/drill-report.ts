@@ -13,7 +13,10 @@ export function csvCell(value: string): string {
 
 export const csvRow = (cells: string[]) => cells.map(csvCell).join(',');
 
-/** One line per participant: address, whether the link went out, when they completed. */
+/**
+ * One line per participant: address, whether the link went out (`queued` while a large drill's
+ * links are still being mailed), when they completed.
+ */
 export function drillReportCsv(drill: DrillSummary, participants: DrillParticipant[]): string {
   const lines = [
     csvRow(['drill', 'started_at', 'address', 'link_sent', 'not_sent_reason', 'completed_at']),
@@ -22,7 +25,7 @@ export function drillReportCsv(drill: DrillSummary, participants: DrillParticipa
         drill.drillId,
         drill.startedAt,
         p.address,
-        p.sent ? 'yes' : 'no',
+        p.sent ? 'yes' : p.status === 'queued' ? 'queued' : 'no',
         p.reason ?? '',
         p.completedAt ?? '',
       ]),

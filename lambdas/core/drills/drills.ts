@@ -4,7 +4,14 @@ import { domainOf } from '../addresses';
 import { addDays, epochSeconds } from '../clock';
 import type { Domain } from '../entities/domain';
 import { notFound } from '../errors';
-import { sendLinks, type SendLinksDeps } from '../invitations/send-links';
+import {
+  isQueued,
+  planLinks,
+  queuedResults,
+  queueLinkJobs,
+  sendPlanned,
+  type SendLinksDeps,
+} from '../invitations/send-links';
 import type { UserSelection } from '../invitations/selection';
 import {
   drillFromItem,
@@ -33,19 +40,26 @@ export interface DrillSummary extends Drill {
   completed: number;
 }
 
-/** Starts a fire drill: one test sign-in link to each selected user's backup address. */
+/**
+ * Starts a fire drill: one test sign-in link to each selected user's backup address. A large
+ * drill is recorded with its participants `queued` before its jobs are queued, so the deliver
+ * function finds each participant to mark sent or failed.
+ */
 export async function startDrill(
   deps: DrillDeps,
   domain: Domain,
   selection: UserSelection,
   startedBy: string,
-): Promise<{ drill: DrillSummary; results: DrillParticipant[] }> {
+): Promise<{ drill: DrillSummary; results: DrillParticipant[]; queued: number }> {
   const now = deps.clock.now();
   const drillId = newDrillId(now);
   const expiresAt = epochSeconds(addDays(now, DRILL_RETENTION_DAYS));
-  const results = await sendLinks(deps, domain, selection, 'drill', drillId);
+  const plan = await planLinks(deps, domain, selection);
+  const queued = isQueued(plan);
+  const results = queued ? queuedResults(plan) : await sendPlanned(deps, plan, 'drill', drillId);
   const participants: DrillParticipant[] = results.map((r) => ({
     address: r.address,
+    status: r.status,
     sent: r.sent,
     ...(r.reason ? { reason: r.reason } : {}),
   }));
@@ -61,7 +75,12 @@ export async function startDrill(
     drillToItem(drill, expiresAt),
     ...participants.map((p) => participantToItem(domain.name, drillId, p, expiresAt)),
   ]);
-  return { drill: { ...drill, completed: 0 }, results: participants };
+  if (queued) await queueLinkJobs(deps, domain, plan, 'drill', drillId);
+  return {
+    drill: { ...drill, completed: 0 },
+    results: participants,
+    queued: queued ? plan.recipients.length : 0,
+  };
 }
 
 const completedCount = (deps: ReadDeps, domain: string, drillId: string) =>
