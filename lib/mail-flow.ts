@@ -24,7 +24,7 @@ export interface MailFlowProps {
   readonly mailBucket: Bucket;
   /** Admin alerts are sent from these domains' SES identities; empty: any identity. */
   readonly managedDomains: readonly string[];
-  /** Functions that queue deliveries: ingest (new mail) and the console API (releases). */
+  /** Functions that queue jobs: ingest (new mail) and the console API (releases, large link sends). */
   readonly producers: readonly IFunction[];
 }
 
@@ -65,7 +65,8 @@ export class MailFlow extends Construct {
 
     this.deliverFunction = new XtraMailFunction(this, 'Deliver', {
       entry: 'lambdas/handlers/deliver.ts',
-      description: "XtraMail Mail Flow: relays each message over SMTP to the domain's primary mail server",
+      description:
+        "XtraMail Mail Flow: relays each message over SMTP to the domain's primary mail server; mails the links of large invitations and fire drills",
       timeout: DELIVER_TIMEOUT,
       environment: {
         TABLE_NAME: table.tableName,
@@ -95,6 +96,8 @@ export class MailFlow extends Construct {
     );
     const identityArn = (name: string) =>
       stack.formatArn({ service: 'ses', resource: 'identity', resourceName: name });
+    // Admin alerts, and the invitation and fire-drill links of large selections (queued by the
+    // console API), go out from the same identities the API functions send from (lib/api.ts).
     const identities = managedDomains.length > 0 ? managedDomains.map(identityArn) : [identityArn('*')];
     this.deliverFunction.addToRolePolicy(
       new PolicyStatement({ actions: ['ses:SendRawEmail', 'ses:SendEmail'], resources: identities }),
@@ -162,7 +165,7 @@ export class MailFlow extends Construct {
       Validations.of(policy).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${nagResource(this, identity)}]`,
         reason:
-          'No managedDomains configured (catch-all deployment): Mail Flow alerts may come from any SES identity of this account and region.',
+          'No managedDomains configured (catch-all deployment): Mail Flow alerts and queued invitation and fire-drill links may come from any SES identity of this account and region.',
       });
     }
     Validations.of(this.deadLetterQueue.node.defaultChild!).acknowledge({

@@ -64,8 +64,9 @@ export class XtraMailStack extends Stack {
       mailBucketOrigin: `https://${mailBucket.bucketRegionalDomainName} https://${mailBucket.bucketName}.s3.amazonaws.com`,
     });
 
-    // Links in mail (sign-in, invitations, fire drills) point at the distribution.
-    for (const fn of [this.api.consoleFunction, this.api.portalFunction]) {
+    // Links in mail (sign-in, invitations, fire drills) point at the distribution. The deliver
+    // function mails the invitations and drill links of large selections.
+    for (const fn of [this.api.consoleFunction, this.api.portalFunction, this.mailFlow.deliverFunction]) {
       fn.addEnvironment('PORTAL_BASE_URL', this.web.url);
     }
 

@@ -84,6 +84,17 @@ describe('MailFlow: deliver function', () => {
   });
 });
 
+test('mails queued invitation and fire-drill links from the same SES identities as the API functions', () => {
+  const sesStatement = (fn: { role?: unknown }) =>
+    statementsOf(fn).find(
+      (s) => JSON.stringify(s.Action) === JSON.stringify(['ses:SendEmail', 'ses:SendRawEmail']),
+    );
+  const deliver = sesStatement(flow.deliverFunction);
+  expect(deliver).toBeDefined();
+  expect(JSON.stringify(deliver!.Resource)).toContain(':identity/example.com');
+  expect(deliver!.Resource).toEqual(sesStatement(stack.api.consoleFunction)!.Resource);
+});
+
 test('an hourly rule sends the deliver function the held-mail sweep', () => {
   template.hasResourceProperties('AWS::Events::Rule', {
     ScheduleExpression: 'rate(1 hour)',
