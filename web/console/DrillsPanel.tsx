@@ -8,9 +8,20 @@ import { type DrillSummary, StartDrillDialog } from './StartDrillDialog';
 
 interface DrillParticipant {
   address: string;
+  /** Absent from servers before queued sends: `sent` and `reason` said it all. */
+  status?: 'sent' | 'queued' | 'refused' | 'failed';
   sent: boolean;
   reason?: string;
+  sentAt?: string;
   completedAt?: string;
+}
+
+/** The link's state in words: large drills mail their links over a few minutes. */
+function linkState(p: DrillParticipant): string {
+  if (p.sent) return 'Sent';
+  if (p.status === 'queued') return 'Queued: being sent';
+  if (p.status === 'failed') return `Failed: ${p.reason ?? 'the mail could not be sent'}`;
+  return `Not sent: ${p.reason ?? 'unknown reason'}`;
 }
 
 interface DrillDetail {
@@ -128,6 +139,7 @@ function DrillParticipants({ domain, drillId }: { domain: string; drillId: strin
   if (!data) return loading ? <LoadingLine label="Loading participants…" /> : null;
   const { drill, participants } = data;
   const label = `Participants of the fire drill started ${new Date(drill.startedAt).toLocaleString()}`;
+  const queued = participants.filter((p) => p.status === 'queued').length;
   return (
     <section class="stack" aria-label={label}>
       <div class="toolbar">
@@ -141,6 +153,12 @@ function DrillParticipants({ domain, drillId }: { domain: string; drillId: strin
           Refresh
         </Button>
       </div>
+      {queued > 0 && (
+        <p class="muted" role="status">
+          {formatCount(queued)} {queued === 1 ? 'link is' : 'links are'} still being sent. Refresh to see them
+          go out.
+        </p>
+      )}
       <div class="table-wrap table-scroll" tabIndex={0} role="region" aria-label={label}>
         <table class="data-table">
           <caption class="sr-only">{label}</caption>
@@ -155,7 +173,7 @@ function DrillParticipants({ domain, drillId }: { domain: string; drillId: strin
             {participants.map((p) => (
               <tr key={p.address}>
                 <th scope="row">{p.address}</th>
-                <td>{p.sent ? 'Sent' : `Not sent: ${p.reason ?? 'unknown reason'}`}</td>
+                <td>{linkState(p)}</td>
                 <td>{p.completedAt ? <Time value={p.completedAt} /> : p.sent ? 'Not yet' : '—'}</td>
               </tr>
             ))}

@@ -4,13 +4,33 @@ import { Dialog, DialogActions } from '../shared/Dialog';
 import { Alert, Button } from '../shared/forms';
 import { asApiError } from '../shared/session';
 import { type LinkResult, NotSentTable, selectionBody } from './link-results';
-import { domainApi, plural } from './model';
+import { domainApi, formatCount, plural } from './model';
 import type { PasswordTarget } from './PasswordDialog';
 
 interface InviteResult {
   sent: number;
+  /** Large selections: mailed from the queue over the next minutes, not within the request. */
+  queued?: number;
   refused: number;
-  results: LinkResult[];
+  results: Array<LinkResult & { status?: 'sent' | 'queued' | 'refused' | 'failed' }>;
+}
+
+/** What the admin is told first: sent now, on their way, or none at all. */
+function inviteOutcome(result: InviteResult): { tone: 'success' | 'warning'; text: string } {
+  const queued = result.queued ?? 0;
+  if (queued > 0) {
+    return {
+      tone: 'success',
+      text: `${formatCount(queued)} ${queued === 1 ? 'invitation is' : 'invitations are'} being sent; this takes a few minutes. Each link works once, for 7 days.`,
+    };
+  }
+  if (result.sent > 0) {
+    return {
+      tone: 'success',
+      text: `Invitation sent to ${plural(result.sent, 'user')}. Each link works once, for 7 days.`,
+    };
+  }
+  return { tone: 'warning', text: 'No invitations were sent.' };
 }
 
 const TITLE = 'Invite to portal';
@@ -56,15 +76,13 @@ export function InviteDialog({
   };
 
   if (result) {
+    const outcome = inviteOutcome(result);
     return (
       <Dialog title={TITLE} size="large" step="result" onClose={onClose}>
         <div class="stack">
-          <Alert tone={result.sent > 0 ? 'success' : 'warning'}>
-            {result.sent > 0
-              ? `Invitation sent to ${plural(result.sent, 'user')}. Each link works once, for 7 days.`
-              : 'No invitations were sent.'}
-          </Alert>
-          <NotSentTable results={result.results} label="Not invited" />
+          <Alert tone={outcome.tone}>{outcome.text}</Alert>
+          {/* Queued users are on their way, not refused: only the others are listed. */}
+          <NotSentTable results={result.results.filter((r) => r.status !== 'queued')} label="Not invited" />
         </div>
         <DialogActions>
           <Button variant="primary" onClick={onClose} autoFocus>

@@ -4,7 +4,7 @@ import { Dialog, DialogActions } from '../shared/Dialog';
 import { Alert, Button } from '../shared/forms';
 import { asApiError } from '../shared/session';
 import { type LinkResult, NotSentTable, selectionBody } from './link-results';
-import { domainApi, plural } from './model';
+import { domainApi, formatCount, plural } from './model';
 import type { PasswordTarget } from './PasswordDialog';
 
 export interface DrillSummary {
@@ -18,7 +18,27 @@ export interface DrillSummary {
 
 interface StartedDrill {
   drill: DrillSummary;
-  results: LinkResult[];
+  /** Large drills: links mailed from the queue over the next minutes, not within the request. */
+  queued?: number;
+  results: Array<LinkResult & { status?: 'sent' | 'queued' | 'refused' | 'failed' }>;
+}
+
+/** What the admin is told first: sent now, on their way, or none at all. */
+function drillOutcome(started: StartedDrill): { tone: 'success' | 'warning'; text: string } {
+  const queued = started.queued ?? 0;
+  if (queued > 0) {
+    return {
+      tone: 'success',
+      text: `Fire drill started: ${formatCount(queued)} test sign-in ${queued === 1 ? 'link is' : 'links are'} being sent; this takes a few minutes. The drill's participants under Fire drills on the Readiness page show them as they go.`,
+    };
+  }
+  if (started.drill.sent > 0) {
+    return {
+      tone: 'success',
+      text: `Fire drill started: a test sign-in link went to ${plural(started.drill.sent, 'user')}. Follow who completes it under Fire drills on the Readiness page.`,
+    };
+  }
+  return { tone: 'warning', text: 'The drill started, but no links could be sent.' };
 }
 
 const TITLE = 'Start a fire drill';
@@ -82,16 +102,13 @@ export function StartDrillDialog({
   };
 
   if (started) {
-    const { drill } = started;
+    const outcome = drillOutcome(started);
     return (
       <Dialog title={TITLE} size="large" step="result" onClose={onClose}>
         <div class="stack">
-          <Alert tone={drill.sent > 0 ? 'success' : 'warning'}>
-            {drill.sent > 0
-              ? `Fire drill started: a test sign-in link went to ${plural(drill.sent, 'user')}. Follow who completes it under Fire drills on the Readiness page.`
-              : 'The drill started, but no links could be sent.'}
-          </Alert>
-          <NotSentTable results={started.results} label="No link sent" />
+          <Alert tone={outcome.tone}>{outcome.text}</Alert>
+          {/* Queued users are on their way, not refused: only the others are listed. */}
+          <NotSentTable results={started.results.filter((r) => r.status !== 'queued')} label="No link sent" />
         </div>
         <DialogActions>
           <Button variant="primary" onClick={onClose} autoFocus>
