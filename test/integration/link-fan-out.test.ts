@@ -2,6 +2,7 @@ import type { DeliveryQueue, QueuedJob, SendLinksJob } from '../../lambdas/adapt
 import { isSendLinksJob } from '../../lambdas/adapters/delivery-queue';
 import { portalUserToItem, type UserType } from '../../lambdas/core/entities/portal-user';
 import { IN_REQUEST_LINK_LIMIT, LINK_JOB_SIZE } from '../../lambdas/core/invitations/send-links';
+import { handler as deliver } from '../../lambdas/handlers/deliver';
 import { runtime } from '../../lambdas/handlers/runtime';
 import { apiClient, type ApiClient } from '../support/api-client';
 import { startTestStack, TEST_ADMIN, type TestStack } from '../support/local-stack';
@@ -192,6 +193,32 @@ test('a job delivered twice mails nobody twice, and the links of the first deliv
   await stack.deliveryIdle();
   expect((await mailsAbout(DRILL)).slice(before)).toHaveLength(ELIGIBLE);
   expect((await anonymous.post('/api/portal/session/link', { token: tokenOf(mails[0]) })).status).toBe(200);
+});
+
+test('the deliver function stops a link job before its time runs out and queues the rest', async () => {
+  const before = (await mailsAbout(INVITE)).length;
+  const job: SendLinksJob = {
+    kind: 'send-links',
+    jobId: 'cut-short',
+    domain: D,
+    purpose: 'invite',
+    addresses: Array.from({ length: 10 }, (_, i) => address(40 + i)),
+  };
+  let asked = 0;
+  // Plenty of time for 4 addresses, then less than the reserve the handler keeps.
+  const context = { getRemainingTimeInMillis: () => (++asked <= 4 ? 50_000 : 5_000) };
+  const event = { Records: [{ messageId: 'm1', body: JSON.stringify(job) }] } as unknown as Parameters<
+    typeof deliver
+  >[0];
+  expect(await deliver(event, context)).toEqual({ batchItemFailures: [] });
+  expect((await mailsAbout(INVITE)).slice(before)).toHaveLength(4);
+  expect(queuedJobs).toEqual([{ ...job, addresses: job.addresses.slice(4) }]);
+
+  await stack.deliveryIdle();
+  const mails = (await mailsAbout(INVITE)).slice(before);
+  expect(mails.map((m) => m.destination.to[0]).sort()).toEqual(
+    Array.from({ length: 10 }, (_, i) => backup(40 + i)),
+  );
 });
 
 test('a selection of 3 users is still mailed within the request', async () => {

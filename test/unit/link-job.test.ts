@@ -221,6 +221,23 @@ test('an address a dead delivery left claimed is recorded as failed after a whil
   expect(tokensTo(backupOf(0))).toEqual([]);
 });
 
+test('a job told to stop hands back the addresses it did not reach; continuing them mails each once', async () => {
+  await sendLinks(deps, DOMAIN, { all: true, filter: {} }, 'invite');
+  const [job] = queue.linkJobs;
+  let asked = 0;
+  const stopped = await processLinkJob(deps, job, () => ++asked > 10);
+  expect(stopped).toMatchObject({ sent: 10, skipped: 0 });
+  expect(stopped.remaining).toEqual(job.addresses.slice(10));
+  expect(mails).toHaveLength(10);
+
+  // Continued under the same job id; the whole job redelivered on top changes nothing.
+  const continued = await processLinkJob(deps, { ...job, addresses: stopped.remaining! });
+  expect(continued).toEqual({ sent: LINK_JOB_SIZE - 10, failed: 0, refused: 0, skipped: 0 });
+  expect((await processLinkJob(deps, job)).skipped).toBe(LINK_JOB_SIZE);
+  expect(mails).toHaveLength(LINK_JOB_SIZE);
+  expect(new Set(mails.map((m) => m.to)).size).toBe(LINK_JOB_SIZE);
+});
+
 test('a job never mails outside its own domain', async () => {
   await putUser('eve@other.test', 'user', 'eve@home.example');
   const outcome = await processLinkJob(deps, {

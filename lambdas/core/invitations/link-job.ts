@@ -18,6 +18,8 @@ export interface LinkJobOutcome {
   refused: number;
   /** Already handled by an earlier delivery of the job, or not part of it. */
   skipped: number;
+  /** Addresses not reached because `shouldStop` said so: queue them again under the same job id. */
+  remaining?: string[];
 }
 
 /**
@@ -98,13 +100,23 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  * outcome recorded. A failed send is recorded, never retried; the job itself throws only when
  * the table does, and its redelivery skips what is done.
  */
-export async function processLinkJob(deps: LinkJobDeps, job: SendLinksJob): Promise<LinkJobOutcome> {
+export async function processLinkJob(
+  deps: LinkJobDeps,
+  job: SendLinksJob,
+  /** Asked before each address: true when the function is about to run out of time. */
+  shouldStop: () => boolean = () => false,
+): Promise<LinkJobOutcome> {
   const outcome: LinkJobOutcome = { sent: 0, failed: 0, refused: 0, skipped: 0 };
   const sleep = deps.sleep ?? realSleep;
   const interval = 1000 / LINK_SENDS_PER_SECOND;
   let lastSendAt = -Infinity;
   const domain = normalizeDomain(job.domain);
-  for (const address of job.addresses.map(normalizeAddress)) {
+  const addresses = job.addresses.map(normalizeAddress);
+  for (const [index, address] of addresses.entries()) {
+    if (shouldStop()) {
+      outcome.remaining = addresses.slice(index);
+      break;
+    }
     // Only the job's own domain: the claim and the drill's participants are keyed by it.
     if (!address.endsWith(`@${domain}`)) {
       outcome.skipped++;
