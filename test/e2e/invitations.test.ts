@@ -192,5 +192,22 @@ test('a signed-out user asks for a sign-in link on the portal page and signs in 
   await user.goto(await linkFromStore(ANN_BACKUP, /sign-in link/));
   await user.getByText('Welcome aboard').first().waitFor();
   expect(new URL(user.url()).pathname).toBe('/portal/inbox');
+
+  // Signed in by link, the user may choose a new password without the forgotten one.
+  await user.getByRole('link', { name: 'Profile' }).click();
+  await user.getByText(/You signed in with a link/).waitFor();
+  await expect(user.getByLabel('Current password').count()).resolves.toBe(0);
+  await user.getByLabel('New password', { exact: true }).fill('a brand new portal password');
+  await user.getByLabel('Type the new password again').fill('a brand new portal password');
+  await user.getByRole('button', { name: 'Change password' }).click();
+  await user.getByText('Your password is changed.').waitFor();
+  // The renewed session no longer has the link's allowance.
+  await user.getByLabel('Current password').waitFor();
+  const signIn = await fetch(`${stack.webUrl}/api/portal/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: ANN, password: 'a brand new portal password' }),
+  });
+  expect(signIn.status).toBe(200);
   expect(errors).toEqual([]);
 });

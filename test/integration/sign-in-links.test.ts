@@ -184,6 +184,46 @@ test('a password change (own, or set by an admin) invalidates links issued befor
   expect((await useLink(beforeAdminReset)).status).toBe(410);
 });
 
+test('a forgotten password: a sign-in link lets the user choose a new one without the old, for 15 minutes only', async () => {
+  const hal = await addUser('hal', 'user', D, 'hal@home.example');
+  await partner.post(`/api/console/domains/${D}/passwords`, {
+    addresses: [hal],
+    password: 'temporary password',
+  });
+  const byPassword = await signedIn(stack.webUrl, 'portal', hal, 'temporary password');
+  const refused = await byPassword.put('/api/portal/password', { newPassword: 'a new long password 1' });
+  expect(refused.status).toBe(400);
+  expect(refused.body.error.code).toBe('current_password_required');
+
+  await requestLink(hal);
+  const linked = await useLink(await latestToken('hal@home.example'));
+  expect(linked.status).toBe(200);
+  expect(Date.parse(linked.body.passwordResetUntil) - Date.now()).toBeGreaterThan(14 * 60_000);
+  const byLink = apiClient(stack.webUrl, { bearer: linked.body.token });
+  expect((await byLink.get('/api/portal/session')).body.passwordResetUntil).toBe(
+    linked.body.passwordResetUntil,
+  );
+  expect((await byLink.put('/api/portal/password', { newPassword: 'a new long password 1' })).status).toBe(
+    204,
+  );
+  expect(
+    (await anonymous.post('/api/portal/session', { email: hal, password: 'temporary password' })).status,
+  ).toBe(401);
+  expect(
+    (await anonymous.post('/api/portal/session', { email: hal, password: 'a new long password 1' })).status,
+  ).toBe(200);
+
+  // Later in a link's session, the current password is needed again.
+  await requestLink(hal);
+  const again = await useLink(await latestToken('hal@home.example'));
+  advanceClock(16 * 60_000);
+  const late = apiClient(stack.webUrl, { bearer: again.body.token });
+  expect((await late.get('/api/portal/session')).body.passwordResetUntil).toBeUndefined();
+  const tooLate = await late.put('/api/portal/password', { newPassword: 'a new long password 2' });
+  expect(tooLate.body.error.code).toBe('current_password_required');
+  runtime.clock = realClock;
+});
+
 test('link requests are limited per account (3 per 15 minutes), whether or not it exists', async () => {
   for (const email of [`gus@${D}`, `ghost@${D}`]) {
     if (email.startsWith('gus')) await addUser('gus', 'user', D, 'gus@home.example');

@@ -34,7 +34,16 @@ describe('session tokens', () => {
     });
 
     const verified = await verifySessionToken(token, 'console', KEY, later(60));
-    expect(verified).toEqual({ ...claims, expiresAt });
+    expect(verified).toEqual({ ...claims, byLink: false, issuedAt: NOW, expiresAt });
+  });
+
+  test('a session opened by a sign-in link says so; a password one does not', async () => {
+    const byLink = await issueSessionToken({ ...claims, byLink: true }, KEY, NOW);
+    expect(decodeJwt(byLink.token)).toMatchObject({ lnk: true });
+    await expect(verifySessionToken(byLink.token, 'console', KEY, later(60))).resolves.toMatchObject({
+      byLink: true,
+    });
+    expect(decodeJwt((await issueSessionToken(claims, KEY, NOW)).token)).not.toHaveProperty('lnk');
   });
 
   test('a console token is refused by the portal and the other way round', async () => {

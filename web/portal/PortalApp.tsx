@@ -11,7 +11,7 @@ import { Compose } from './Compose';
 import { Mailbox, MailLayout } from './Mailbox';
 import { APP, isFolder, type PortalSession } from './model';
 import { onPasswordRequired, portalApi } from './nav';
-import { ForcedPasswordChange, Profile } from './Profile';
+import { ForcedPasswordChange, passwordResetOpen, Profile } from './Profile';
 import { LinkPage } from './LinkPage';
 import { SignInLinkRequest } from './SignInLinkRequest';
 import { PortalShell } from './PortalShell';
@@ -88,7 +88,7 @@ export function PortalApp({ path }: { path: string[] }) {
               unauthorizedMessage="Email or password is incorrect, or this account has no portal access."
               footer={
                 <p class="form-footer">
-                  Forgotten your portal password? Ask your administrator to set a new one.
+                  Forgotten your portal password? Email yourself a sign-in link below, then choose a new one in your profile.
                 </p>
               }
             />
@@ -103,6 +103,7 @@ export function PortalApp({ path }: { path: string[] }) {
     return (
       <ForcedPasswordChange
         address={session.user.address}
+        withoutCurrent={passwordResetOpen(session)}
         onChanged={() => {
           setPasswordRequired(false);
           retry();

@@ -18,9 +18,17 @@ interface ChangePasswordFormProps {
   currentLabel: string;
   submitLabel: string;
   autoFocus?: boolean;
+  /** Signed in with a link moments ago: the server takes a new password without the old one. */
+  withoutCurrent?: boolean;
 }
 
-function ChangePasswordForm({ onChanged, currentLabel, submitLabel, autoFocus }: ChangePasswordFormProps) {
+function ChangePasswordForm({
+  onChanged,
+  currentLabel,
+  submitLabel,
+  autoFocus,
+  withoutCurrent,
+}: ChangePasswordFormProps) {
   const [current, setCurrent] = useState('');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -38,11 +46,14 @@ function ChangePasswordForm({ onChanged, currentLabel, submitLabel, autoFocus }:
     event.preventDefault();
     setSubmitted(true);
     const check = checkNewPassword(password, confirm);
-    if (check.password || check.confirm || !current || password === current) return;
+    if (check.password || check.confirm || (!withoutCurrent && !current) || password === current) return;
     setBusy(true);
     setError(undefined);
     try {
-      await portalApi.put('/api/portal/password', { currentPassword: current, newPassword: password });
+      await portalApi.put('/api/portal/password', {
+        ...(withoutCurrent ? {} : { currentPassword: current }),
+        newPassword: password,
+      });
       setBusy(false);
       setCurrent('');
       setPassword('');
@@ -73,18 +84,20 @@ function ChangePasswordForm({ onChanged, currentLabel, submitLabel, autoFocus }:
           {error.message}
         </Alert>
       )}
-      <Field
-        label={currentLabel}
-        type="password"
-        name="current-password"
-        value={current}
-        onValue={setCurrent}
-        autoComplete="current-password"
-        required
-        autoFocus={autoFocus}
-        inputRef={currentInput}
-        error={submitted && !current ? `Type your ${currentLabel.toLowerCase()}.` : undefined}
-      />
+      {!withoutCurrent && (
+        <Field
+          label={currentLabel}
+          type="password"
+          name="current-password"
+          value={current}
+          onValue={setCurrent}
+          autoComplete="current-password"
+          required
+          autoFocus={autoFocus}
+          inputRef={currentInput}
+          error={submitted && !current ? `Type your ${currentLabel.toLowerCase()}.` : undefined}
+        />
+      )}
       <NewPasswordFields
         password={password}
         confirm={confirm}
@@ -103,10 +116,13 @@ function ChangePasswordForm({ onChanged, currentLabel, submitLabel, autoFocus }:
 /** The only page while the password is the temporary one an administrator set. */
 export function ForcedPasswordChange({
   address,
+  withoutCurrent,
   onChanged,
   onSignOut,
 }: {
   address: string;
+  /** Signed in with a link: the temporary password is not needed. */
+  withoutCurrent?: boolean;
   onChanged: () => void;
   onSignOut: () => Promise<void>;
 }) {
@@ -114,7 +130,11 @@ export function ForcedPasswordChange({
     <RequiredStepPage
       app={APP}
       title="Choose your own password"
-      lead="Your administrator set a temporary password. Choose your own to continue."
+      lead={
+        withoutCurrent
+          ? 'You signed in with a link. Choose your own password to continue.'
+          : 'Your administrator set a temporary password. Choose your own to continue.'
+      }
       who={address}
       signOutPrompt="Not you?"
       onSignOut={onSignOut}
@@ -124,13 +144,20 @@ export function ForcedPasswordChange({
         currentLabel="Temporary password"
         submitLabel="Save password and continue"
         autoFocus
+        withoutCurrent={withoutCurrent}
       />
     </RequiredStepPage>
   );
 }
 
+/** A sign-in link opened this session moments ago: a new password needs no old one until then. */
+export const passwordResetOpen = (session: PortalSession) =>
+  Boolean(session.passwordResetUntil && Date.parse(session.passwordResetUntil) > Date.now());
+
 export function Profile({ session, store }: { session: PortalSession; store: MailStore }) {
   const [changed, setChanged] = useState(0);
+  // The change renews the session without the link's allowance.
+  const withoutCurrent = changed === 0 && passwordResetOpen(session);
   return (
     <MailLayout store={store} class="mail-page">
       <main id="main" class="portal-page" tabIndex={-1}>
@@ -166,10 +193,17 @@ export function Profile({ session, store }: { session: PortalSession; store: Mai
                 Your password is changed. Other sessions have been signed out.
               </Alert>
             )}
+            {withoutCurrent && session.passwordResetUntil && (
+              <p>
+                You signed in with a link, so you can choose a new password without the old one until{' '}
+                <Time value={session.passwordResetUntil} />.
+              </p>
+            )}
             <ChangePasswordForm
               onChanged={() => setChanged((n) => n + 1)}
               currentLabel="Current password"
               submitLabel="Change password"
+              withoutCurrent={withoutCurrent}
             />
           </section>
           <MfaSettings path="/api/portal/profile/mfa" product="XtraMail portal" />

@@ -10,6 +10,8 @@ export interface PortalSession {
   expiresAt: string;
   /** The domain requires two-step sign-in and this account has none yet. */
   mfaEnrolmentRequired?: boolean;
+  /** ISO: signed in with a link, a new password needs no old one until then. */
+  passwordResetUntil?: string;
   /** ISO: the oldest mail kept (30 days). Only `GET` answers it. */
   windowStart?: string;
   /** An administrator's notice for every portal user, e.g. "Our mail is down until 3 pm". */

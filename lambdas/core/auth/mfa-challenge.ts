@@ -16,11 +16,13 @@ export interface ChallengeClaims {
   audience: SessionAudience;
   /** A password change, enrolment or disable in between makes the challenge useless. */
   tokenVersion: number;
+  /** The first step was a sign-in link; the session it leads to says so. */
+  byLink?: boolean;
 }
 
 export async function issueMfaChallenge(claims: ChallengeClaims, key: Uint8Array, now: Date) {
   const issuedAt = Math.floor(now.getTime() / 1000);
-  const challenge = await new SignJWT({ tv: claims.tokenVersion })
+  const challenge = await new SignJWT({ tv: claims.tokenVersion, ...(claims.byLink ? { lnk: true } : {}) })
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
     .setIssuer(ISSUER)
     .setAudience(challengeAudience(claims.audience))
@@ -37,7 +39,7 @@ export async function verifyMfaChallenge(
   audience: SessionAudience,
   key: Uint8Array,
   now: Date,
-): Promise<{ subject: string; tokenVersion: number } | undefined> {
+): Promise<{ subject: string; tokenVersion: number; byLink: boolean } | undefined> {
   try {
     const { payload } = await jwtVerify(challenge, key, {
       algorithms: [ALGORITHM],
@@ -47,7 +49,7 @@ export async function verifyMfaChallenge(
       requiredClaims: ['sub', 'exp', 'iat'],
     });
     if (typeof payload.tv !== 'number' || !payload.sub) return undefined;
-    return { subject: payload.sub, tokenVersion: payload.tv };
+    return { subject: payload.sub, tokenVersion: payload.tv, byLink: payload.lnk === true };
   } catch (error) {
     if (error instanceof errors.JOSEError) return undefined;
     throw error;

@@ -8,9 +8,12 @@ export interface SessionClaims {
   audience: SessionAudience;
   /** Must equal the account's current tokenVersion; a password change bumps it. */
   tokenVersion: number;
+  /** Signed in with a single-use link (proof of the backup mailbox), not a password. */
+  byLink?: boolean;
 }
 
 export interface VerifiedSession extends SessionClaims {
+  issuedAt: Date;
   expiresAt: Date;
 }
 
@@ -23,7 +26,7 @@ const audienceClaim = (audience: SessionAudience) => `xtramail:${audience}`;
 export async function issueSessionToken(claims: SessionClaims, key: Uint8Array, now: Date) {
   const issuedAt = Math.floor(now.getTime() / 1000);
   const expiresAt = new Date((issuedAt + SESSION_TTL_SECONDS) * 1000);
-  const token = await new SignJWT({ tv: claims.tokenVersion })
+  const token = await new SignJWT({ tv: claims.tokenVersion, ...(claims.byLink ? { lnk: true } : {}) })
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
     .setIssuer(ISSUER)
     .setAudience(audienceClaim(claims.audience))
@@ -49,11 +52,13 @@ export async function verifySessionToken(
       currentDate: now,
       requiredClaims: ['sub', 'exp', 'iat'],
     });
-    if (typeof payload.tv !== 'number' || !payload.sub || !payload.exp) return undefined;
+    if (typeof payload.tv !== 'number' || !payload.sub || !payload.exp || !payload.iat) return undefined;
     return {
       subject: payload.sub,
       audience,
       tokenVersion: payload.tv,
+      byLink: payload.lnk === true,
+      issuedAt: new Date(payload.iat * 1000),
       expiresAt: new Date(payload.exp * 1000),
     };
   } catch (error) {

@@ -37,6 +37,8 @@ export interface SessionIssued<A> {
   account: A;
   /** A policy requires MFA that the account lacks: the session only reaches enrolment. */
   mfaEnrolmentRequired?: true;
+  /** Signed in with a link: until then the user may choose a new password without the old one. */
+  passwordResetUntil?: Date;
 }
 
 /** The first step passed; a TOTP or recovery code must follow with this challenge. */
@@ -55,6 +57,15 @@ export interface SignInAttempt {
   password: string;
   sourceIp: string;
 }
+
+/**
+ * A sign-in link proves the backup mailbox, as a reset mail would: for this long afterwards the
+ * session may set a new password without the old one (forgotten, or an admin's temporary one).
+ */
+export const PASSWORD_RESET_WINDOW_SECONDS = 15 * 60;
+// Whole seconds, as the token's `iat` counts them, so the sign-in answer and later checks agree.
+const passwordResetUntil = (signedInAt: Date) =>
+  new Date((Math.floor(signedInAt.getTime() / 1000) + PASSWORD_RESET_WINDOW_SECONDS) * 1000);
 
 const mfaEnrolmentRequired = (account: Account<unknown>) =>
   Boolean(account.mfa?.required && !account.mfa.enrolled);
@@ -101,23 +112,23 @@ export class Sessions<A> {
   async signInVerified(subject: string) {
     const account = await this.loadAccount(normalizeAddress(subject));
     if (!account?.canSignIn) throw new AppError(401, 'invalid_credentials', this.refusal);
-    return this.establish(normalizeAddress(subject), account);
+    return this.establish(normalizeAddress(subject), account, true);
   }
 
   /**
    * Every sign-in path ends here, so later steps (MFA, sign-in records) apply to all of them. An
    * account with TOTP gets a challenge instead of a session; `completeMfa` finishes it.
    */
-  private async establish(subject: string, account: Account<A>): Promise<SignedIn<A>> {
+  private async establish(subject: string, account: Account<A>, byLink = false): Promise<SignedIn<A>> {
     if (this.mfa && account.mfa?.enrolled) {
       const { challenge, expiresAt } = await issueMfaChallenge(
-        { subject, audience: this.audience, tokenVersion: account.tokenVersion },
+        { subject, audience: this.audience, tokenVersion: account.tokenVersion, byLink },
         await this.deps.signingKey(),
         this.deps.clock.now(),
       );
       return { mfaRequired: true, challenge, expiresAt };
     }
-    return this.issue(subject, account);
+    return this.issue(subject, account, byLink);
   }
 
   /**
@@ -147,14 +158,14 @@ export class Sessions<A> {
       throw invalidCode(400);
     }
     await observe?.(claims.subject, 'success');
-    return this.issue(claims.subject, account);
+    return this.issue(claims.subject, account, claims.byLink);
   }
 
-  private async issue(subject: string, account: Account<A>): Promise<SessionIssued<A>> {
+  private async issue(subject: string, account: Account<A>, byLink: boolean): Promise<SessionIssued<A>> {
     const now = this.deps.clock.now();
     await account.recordSignIn?.(now);
     const { token, expiresAt } = await issueSessionToken(
-      { subject, audience: this.audience, tokenVersion: account.tokenVersion },
+      { subject, audience: this.audience, tokenVersion: account.tokenVersion, byLink },
       await this.deps.signingKey(),
       now,
     );
@@ -163,6 +174,7 @@ export class Sessions<A> {
       expiresAt,
       account: account.profile,
       ...(mfaEnrolmentRequired(account) ? { mfaEnrolmentRequired: true as const } : {}),
+      ...(byLink ? { passwordResetUntil: passwordResetUntil(now) } : {}),
     };
   }
 
@@ -184,10 +196,12 @@ export class Sessions<A> {
     if (!session || !account?.canSignIn || account.tokenVersion !== session.tokenVersion) {
       throw unauthorized('Your session has ended. Sign in again.');
     }
+    const resetUntil = session.byLink ? passwordResetUntil(session.issuedAt) : undefined;
     return {
       account: account.profile,
       expiresAt: session.expiresAt,
       ...(mfaEnrolmentRequired(account) ? { mfaEnrolmentRequired: true } : {}),
+      ...(resetUntil && resetUntil > this.deps.clock.now() ? { passwordResetUntil: resetUntil } : {}),
     };
   }
 }

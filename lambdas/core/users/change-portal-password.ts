@@ -16,7 +16,8 @@ import { AppError } from '../errors';
 export async function changePortalPassword(
   deps: { table: Table; clock: Clock },
   address: string,
-  currentPassword: string,
+  /** Undefined only for a session that a sign-in link opened moments ago (the caller checks). */
+  currentPassword: string | undefined,
   newPassword: string,
 ): Promise<PortalUser> {
   if (newPassword.length < MIN_PASSWORD_LENGTH) {
@@ -27,7 +28,11 @@ export async function changePortalPassword(
   }
   const item = await deps.table.get(portalUserKey(address));
   const user = item && portalUserFromItem(item);
-  if (!user?.passwordHash || !(await verifyPassword(currentPassword, user.passwordHash))) {
+  if (!user) throw new AppError(404, 'not_found', 'This account no longer exists.');
+  if (
+    currentPassword !== undefined &&
+    !(user.passwordHash && (await verifyPassword(currentPassword, user.passwordHash)))
+  ) {
     throw new AppError(400, 'wrong_password', 'The current password is not right.');
   }
   const updated: PortalUser = {

@@ -118,16 +118,29 @@ export function portalApi(deps: PortalDeps) {
     route({
       method: 'PUT',
       path: '/api/portal/password',
-      summary: 'Change your portal password (required after a temporary one); other sessions end',
+      summary:
+        'Change your portal password (required after a temporary one; currentPassword may be left out within 15 minutes of a sign-in by link); other sessions end',
       body: z.object({
-        currentPassword: z.string().min(1).max(1024),
+        currentPassword: z.string().min(1).max(1024).optional(),
         newPassword: z.string().min(1).max(1024),
       }),
       async handle(request) {
+        const { currentPassword } = request.body;
+        // Only a session a sign-in link opened moments ago may skip the current password.
+        if (
+          currentPassword === undefined &&
+          !(request.account as Authenticated<PortalProfile>).passwordResetUntil
+        ) {
+          throw new AppError(
+            400,
+            'current_password_required',
+            'Enter your current password. Forgotten it? Sign out and use "Email me a sign-in link".',
+          );
+        }
         const user = await changePortalPassword(
           deps,
           userOf(request).address,
-          request.body.currentPassword,
+          currentPassword,
           request.body.newPassword,
         );
         const now = deps.clock.now();

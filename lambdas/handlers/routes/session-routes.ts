@@ -40,6 +40,8 @@ export interface Authenticated<A> {
   expiresAt: Date;
   /** A policy requires MFA and the account has none yet: only enrolment answers. */
   mfaEnrolmentRequired?: boolean;
+  /** Signed in with a link moments ago: a new password may be set without the old one until then. */
+  passwordResetUntil?: Date;
 }
 
 /**
@@ -110,6 +112,9 @@ export function sessionApi<A>(options: SessionApiOptions<A>) {
             expiresAt: signedIn.expiresAt.toISOString(),
             ...present(signedIn.account),
             ...(signedIn.mfaEnrolmentRequired ? { mfaEnrolmentRequired: true } : {}),
+            ...(signedIn.passwordResetUntil
+              ? { passwordResetUntil: signedIn.passwordResetUntil.toISOString() }
+              : {}),
           },
           cookies: [sessionCookie(cookie, signedIn.token, base, signedIn.expiresAt, clock.now())],
         };
@@ -160,7 +165,9 @@ export function sessionApi<A>(options: SessionApiOptions<A>) {
       summary: 'The signed-in account (mfaEnrolmentRequired: true until required MFA is set up)',
       async handle(request) {
         // An API token has no expiry of its own (it lasts until revoked).
-        const { account, expiresAt, mfaEnrolmentRequired } = request.account as Partial<Authenticated<A>> & {
+        const { account, expiresAt, mfaEnrolmentRequired, passwordResetUntil } = request.account as Partial<
+          Authenticated<A>
+        > & {
           account: A;
         };
         return {
@@ -169,6 +176,7 @@ export function sessionApi<A>(options: SessionApiOptions<A>) {
             expiresAt: expiresAt?.toISOString() ?? null,
             ...present(account),
             ...(mfaEnrolmentRequired ? { mfaEnrolmentRequired: true } : {}),
+            ...(passwordResetUntil ? { passwordResetUntil: passwordResetUntil.toISOString() } : {}),
           },
         };
       },
