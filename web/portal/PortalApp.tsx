@@ -88,7 +88,8 @@ export function PortalApp({ path }: { path: string[] }) {
               unauthorizedMessage="Email or password is incorrect, or this account has no portal access."
               footer={
                 <p class="form-footer">
-                  Forgotten your portal password? Email yourself a sign-in link below, then choose a new one in your profile.
+                  Forgotten your portal password? Email yourself a sign-in link below, then choose a new one
+                  in your profile.
                 </p>
               }
             />
