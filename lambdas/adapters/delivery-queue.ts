@@ -43,7 +43,18 @@ export interface SendLinksJob {
   addresses: string[];
 }
 
-export type QueuedJob = DeliveryJob | ReleaseWalkJob | SendLinksJob;
+/**
+ * Tells users of backup-address changes an admin imported, too many to mail within the request
+ * (lambdas/core/users/backup-notice-job.ts). `jobId` names the job's progress, so a redelivered
+ * job tells nobody twice.
+ */
+export interface BackupNoticesJob {
+  kind: 'backup-notices';
+  jobId: string;
+  changes: Array<{ user: string; previous?: string; next?: string }>;
+}
+
+export type QueuedJob = DeliveryJob | ReleaseWalkJob | SendLinksJob | BackupNoticesJob;
 
 /** The delivery queue (SQS in the cloud), as the domain needs it. */
 export interface DeliveryQueue {
@@ -89,5 +100,18 @@ export const isSendLinksJob = (value: unknown): value is SendLinksJob => {
     (job.purpose === 'invite' ? job.drillId === undefined : typeof job.drillId === 'string') &&
     Array.isArray(job.addresses) &&
     job.addresses.every((a) => typeof a === 'string')
+  );
+};
+
+export const isBackupNoticesJob = (value: unknown): value is BackupNoticesJob => {
+  const job = value as Partial<BackupNoticesJob> | null;
+  const optional = (v: unknown) => v === undefined || typeof v === 'string';
+  return (
+    typeof job === 'object' &&
+    job !== null &&
+    job.kind === 'backup-notices' &&
+    typeof job.jobId === 'string' &&
+    Array.isArray(job.changes) &&
+    job.changes.every((c) => typeof c?.user === 'string' && optional(c.previous) && optional(c.next))
   );
 };

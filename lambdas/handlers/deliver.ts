@@ -1,7 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { isDeliveryJob, isReleaseWalkJob, isSendLinksJob } from '../adapters/delivery-queue';
+import {
+  isBackupNoticesJob,
+  isDeliveryJob,
+  isReleaseWalkJob,
+  isSendLinksJob,
+} from '../adapters/delivery-queue';
+import { processBackupNotices } from '../core/users/backup-notice-job';
 import { processLinkJob, type LinkJobDeps } from '../core/invitations/link-job';
 import { deliverMessage, expireHeld } from '../core/mail-flow/deliver-message';
 import { walkRelease, type WalkDeps } from '../core/mail-flow/release-walk';
@@ -93,6 +99,14 @@ export async function handler(
           purpose: job.purpose,
           ...outcome,
         });
+        continue;
+      }
+      if (isBackupNoticesJob(job)) {
+        const outcome = await processBackupNotices(
+          { table: runtime.table, clock: runtime.clock, sender: runtime.sender },
+          job,
+        );
+        logger.info('Backup address notices sent', { jobId: job.jobId, ...outcome });
         continue;
       }
       if (!isDeliveryJob(job)) {

@@ -197,6 +197,22 @@ test('CSV import answers per row, and the change is audited', async () => {
   );
 });
 
+test('a large CSV import answers at once; the deliver function tells every address, once', async () => {
+  const BULK = 'bulk.test';
+  await partner.post('/api/console/domains', { name: BULK });
+  await partner.put(`/api/console/domains/${BULK}/products`, { xtramail: true });
+  const locals = Array.from({ length: 14 }, (_, i) => `bulk${i}`);
+  await addUsers(BULK, locals);
+  const csv = ['address,backupAddress', ...locals.map((l) => `${l},${l}@home.example`)].join('\n');
+  const imported = await partner.post(`/api/console/domains/${BULK}/backup-addresses`, { csv });
+  expect(imported.status).toBe(200);
+  expect(imported.body.counts.updated).toBe(14);
+  expect(imported.body.noticesQueued).toBe(14);
+
+  await stack.deliveryIdle();
+  for (const local of locals) expect(await mailTo(`${local}@home.example`)).toHaveLength(1);
+});
+
 test('a change is mailed to the old and the new address, each seeing the other masked', async () => {
   const ann = await portalUser(D, 'ann');
   const first = await ann.put('/api/portal/profile/backup-address', {

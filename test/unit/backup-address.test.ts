@@ -1,5 +1,12 @@
 import { simpleParser } from 'mailparser';
+import {
+  isBackupNoticesJob,
+  type BackupNoticesJob,
+  type DeliveryQueue,
+  type QueuedJob,
+} from '../../lambdas/adapters/delivery-queue';
 import type { MailSender } from '../../lambdas/adapters/mail-sender';
+import { processBackupNotices } from '../../lambdas/core/users/backup-notice-job';
 import { domainToItem } from '../../lambdas/core/entities/domain';
 import { portalUserToItem, type PortalUser, type UserType } from '../../lambdas/core/entities/portal-user';
 import {
@@ -215,4 +222,52 @@ test('an import row with an empty backup address is invalid, and a failed email 
   expect(result.rows.map((r) => r.status)).toEqual(['invalid', 'updated']);
   expect((await getUser({ table, clock }, 'bob@acme.test'))?.backupAddress).toBe('bob.new@else.example');
   expect(sender.sent.map((m) => m.to[0])).toEqual(['bob.new@else.example']);
+});
+
+describe('large imports', () => {
+  class RecordingQueue implements DeliveryQueue {
+    jobs: Array<{ job: QueuedJob; delaySeconds?: number }> = [];
+    async enqueue(job: QueuedJob, delaySeconds?: number) {
+      this.jobs.push({ job, delaySeconds });
+    }
+  }
+
+  test('more than ten changes: stored at once, their notices queued in spaced jobs of 25', async () => {
+    for (let i = 0; i < 30; i++) await user(`u${i}@acme.test`);
+    const csv = [
+      'address,backupAddress',
+      ...Array.from({ length: 30 }, (_, i) => `u${i},u${i}@home.example`),
+    ];
+    const queue = new RecordingQueue();
+    const result = await importBackupAddresses({ ...deps(), queue }, 'acme.test', csv.join('\n'));
+    expect(result.counts.updated).toBe(30);
+    expect(result.noticesQueued).toBe(30);
+    expect(sender.sent).toEqual([]);
+    expect((await getUser({ table, clock }, 'u29@acme.test'))?.backupAddress).toBe('u29@home.example');
+    expect(
+      queue.jobs.map(({ job, delaySeconds }) => [(job as BackupNoticesJob).changes.length, delaySeconds]),
+    ).toEqual([
+      [25, 0],
+      [5, 8],
+    ]);
+    const [first, second] = queue.jobs.map(({ job }) => job as BackupNoticesJob);
+    expect(first.jobId).toBe(second.jobId);
+    expect(isBackupNoticesJob(first)).toBe(true);
+
+    await expect(processBackupNotices(deps(), second)).resolves.toEqual({ told: 5, skipped: 0 });
+    expect(sender.sent.map((m) => m.to[0]).sort()).toEqual(
+      ['u25', 'u26', 'u27', 'u28', 'u29'].map((u) => `${u}@home.example`),
+    );
+    // Delivered again (SQS is at least once): nobody is told twice.
+    await expect(processBackupNotices(deps(), second)).resolves.toEqual({ told: 0, skipped: 5 });
+    expect(sender.sent).toHaveLength(5);
+  });
+
+  test('ten changes or fewer are still told within the request, even with a queue', async () => {
+    const queue = new RecordingQueue();
+    const result = await importBackupAddresses({ ...deps(), queue }, 'acme.test', 'ann,ann@home.example');
+    expect(result.noticesQueued).toBe(0);
+    expect(queue.jobs).toEqual([]);
+    expect(sender.sent.map((m) => m.to)).toEqual([['ann@home.example']]);
+  });
 });

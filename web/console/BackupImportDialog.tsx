@@ -20,6 +20,8 @@ interface ImportRow {
 interface ImportResult {
   rows: ImportRow[];
   counts: Record<RowStatus, number>;
+  /** Large imports: the notices go out from the queue within minutes. */
+  noticesQueued?: number;
 }
 
 /** The server's limits, repeated so a file that is too big is refused before it is sent. */
@@ -102,8 +104,10 @@ export function BackupImportDialog({
       <Dialog title="Import backup addresses" size="large" onClose={onClose} step="result">
         <div class="stack">
           <Alert tone={problems.length ? 'warning' : 'success'} title="Import finished">
-            {plural(counts.updated, 'user')} updated, {formatSkipped(counts)}. Each updated user's old and new
-            backup address were told.
+            {plural(counts.updated, 'user')} updated, {formatSkipped(counts)}.{' '}
+            {result.noticesQueued
+              ? "Each updated user's old and new backup address are being told; that takes a few minutes."
+              : "Each updated user's old and new backup address were told."}
           </Alert>
           <DataTable
             caption="Result per line"

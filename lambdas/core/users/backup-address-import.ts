@@ -8,7 +8,9 @@ import {
   type PortalUser,
 } from '../entities/portal-user';
 import { AppError, badRequest } from '../errors';
+import type { DeliveryQueue } from '../../adapters/delivery-queue';
 import { checkBackupAddress, managedDomains, notifyChange, type BackupAddressDeps } from './backup-address';
+import { IN_REQUEST_NOTICE_LIMIT, queueBackupNotices } from './backup-notice-job';
 
 /** An import stays inside one API request: each changed row sends two emails through SES. */
 export const MAX_IMPORT_ROWS = 500;
@@ -29,6 +31,8 @@ export interface ImportRow {
 export interface ImportResult {
   rows: ImportRow[];
   counts: Record<ImportStatus, number>;
+  /** Changes whose notices the deliver function sends within minutes (large imports). */
+  noticesQueued: number;
 }
 
 interface CsvLine {
@@ -112,7 +116,7 @@ async function inBatches<T>(items: T[], size: number, run: (item: T) => Promise<
  * and new addresses of each are told.
  */
 export async function importBackupAddresses(
-  deps: BackupAddressDeps,
+  deps: BackupAddressDeps & { queue?: DeliveryQueue },
   domainName: string,
   csv: string,
 ): Promise<ImportResult> {
@@ -168,11 +172,18 @@ export async function importBackupAddresses(
     changed.push({ user: { ...user, backupAddress: checked.address }, previous: user.backupAddress });
     rows.push({ line: line.line, address, status: 'updated' });
   }
+  let noticesQueued = 0;
   if (changed.length > 0) {
     await deps.table.putAll(changed.map(({ user }) => portalUserToItem(user)));
-    await inBatches(changed, SEND_CONCURRENCY, ({ user, previous }) =>
-      notifyChange(deps, { user: user.address, previous, next: user.backupAddress }),
-    );
+    const notices = changed.map(({ user, previous }) => ({
+      user: user.address,
+      previous,
+      next: user.backupAddress,
+    }));
+    // Many changes would outlast the request at SES's send rate: the deliver function tells them.
+    if (deps.queue && notices.length > IN_REQUEST_NOTICE_LIMIT)
+      noticesQueued = await queueBackupNotices(deps.queue, notices);
+    else await inBatches(notices, SEND_CONCURRENCY, (notice) => notifyChange(deps, notice));
   }
   const counts: Record<ImportStatus, number> = {
     updated: 0,
@@ -182,5 +193,5 @@ export async function importBackupAddresses(
     'not-eligible': 0,
   };
   for (const row of rows) counts[row.status]++;
-  return { rows, counts };
+  return { rows, counts, noticesQueued };
 }
