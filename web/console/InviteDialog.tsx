@@ -3,7 +3,7 @@ import { api } from '../shared/api';
 import { Dialog, DialogActions } from '../shared/Dialog';
 import { Alert, Button } from '../shared/forms';
 import { asApiError } from '../shared/session';
-import { type LinkResult, NotSentTable, selectionBody } from './link-results';
+import { type LinkOutcome, type LinkResult, LinkResultsStep, selectionBody } from './link-results';
 import { domainApi, formatCount, plural } from './model';
 import type { PasswordTarget } from './PasswordDialog';
 
@@ -12,11 +12,11 @@ interface InviteResult {
   /** Large selections: mailed from the queue over the next minutes, not within the request. */
   queued?: number;
   refused: number;
-  results: Array<LinkResult & { status?: 'sent' | 'queued' | 'refused' | 'failed' }>;
+  results: LinkResult[];
 }
 
 /** What the admin is told first: sent now, on their way, or none at all. */
-function inviteOutcome(result: InviteResult): { tone: 'success' | 'warning'; text: string } {
+function inviteOutcome(result: InviteResult): LinkOutcome {
   const queued = result.queued ?? 0;
   if (queued > 0) {
     return {
@@ -76,20 +76,14 @@ export function InviteDialog({
   };
 
   if (result) {
-    const outcome = inviteOutcome(result);
     return (
-      <Dialog title={TITLE} size="large" step="result" onClose={onClose}>
-        <div class="stack">
-          <Alert tone={outcome.tone}>{outcome.text}</Alert>
-          {/* Queued users are on their way, not refused: only the others are listed. */}
-          <NotSentTable results={result.results.filter((r) => r.status !== 'queued')} label="Not invited" />
-        </div>
-        <DialogActions>
-          <Button variant="primary" onClick={onClose} autoFocus>
-            Done
-          </Button>
-        </DialogActions>
-      </Dialog>
+      <LinkResultsStep
+        title={TITLE}
+        outcome={inviteOutcome(result)}
+        results={result.results}
+        label="Not invited"
+        onClose={onClose}
+      />
     );
   }
 

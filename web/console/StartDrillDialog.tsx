@@ -3,7 +3,7 @@ import { api } from '../shared/api';
 import { Dialog, DialogActions } from '../shared/Dialog';
 import { Alert, Button } from '../shared/forms';
 import { asApiError } from '../shared/session';
-import { type LinkResult, NotSentTable, selectionBody } from './link-results';
+import { type LinkOutcome, type LinkResult, LinkResultsStep, selectionBody } from './link-results';
 import { domainApi, formatCount, plural } from './model';
 import type { PasswordTarget } from './PasswordDialog';
 
@@ -20,11 +20,11 @@ interface StartedDrill {
   drill: DrillSummary;
   /** Large drills: links mailed from the queue over the next minutes, not within the request. */
   queued?: number;
-  results: Array<LinkResult & { status?: 'sent' | 'queued' | 'refused' | 'failed' }>;
+  results: LinkResult[];
 }
 
 /** What the admin is told first: sent now, on their way, or none at all. */
-function drillOutcome(started: StartedDrill): { tone: 'success' | 'warning'; text: string } {
+function drillOutcome(started: StartedDrill): LinkOutcome {
   const queued = started.queued ?? 0;
   if (queued > 0) {
     return {
@@ -102,20 +102,14 @@ export function StartDrillDialog({
   };
 
   if (started) {
-    const outcome = drillOutcome(started);
     return (
-      <Dialog title={TITLE} size="large" step="result" onClose={onClose}>
-        <div class="stack">
-          <Alert tone={outcome.tone}>{outcome.text}</Alert>
-          {/* Queued users are on their way, not refused: only the others are listed. */}
-          <NotSentTable results={started.results.filter((r) => r.status !== 'queued')} label="No link sent" />
-        </div>
-        <DialogActions>
-          <Button variant="primary" onClick={onClose} autoFocus>
-            Done
-          </Button>
-        </DialogActions>
-      </Dialog>
+      <LinkResultsStep
+        title={TITLE}
+        outcome={drillOutcome(started)}
+        results={started.results}
+        label="No link sent"
+        onClose={onClose}
+      />
     );
   }
 

@@ -1,3 +1,5 @@
+import { Dialog, DialogActions } from '../shared/Dialog';
+import { Alert, Button } from '../shared/forms';
 import { formatCount } from './model';
 import type { PasswordTarget } from './PasswordDialog';
 
@@ -5,7 +7,40 @@ import type { PasswordTarget } from './PasswordDialog';
 export interface LinkResult {
   address: string;
   sent: boolean;
+  status?: 'sent' | 'queued' | 'refused' | 'failed';
   reason?: string;
+}
+
+/** What a send came to, in one line for the result step. */
+export interface LinkOutcome {
+  tone: 'success' | 'warning';
+  text: string;
+}
+
+/**
+ * The result step of a dialog that mailed links (invitations, fire drills): the outcome, and the
+ * users who got none. Queued users are on their way, not refused, so only the others are listed.
+ */
+export function LinkResultsStep(props: {
+  title: string;
+  outcome: LinkOutcome;
+  results: LinkResult[];
+  label: string;
+  onClose: () => void;
+}) {
+  return (
+    <Dialog title={props.title} size="large" step="result" onClose={props.onClose}>
+      <div class="stack">
+        <Alert tone={props.outcome.tone}>{props.outcome.text}</Alert>
+        <NotSentTable results={props.results.filter((r) => r.status !== 'queued')} label={props.label} />
+      </div>
+      <DialogActions>
+        <Button variant="primary" onClick={props.onClose} autoFocus>
+          Done
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
 }
 
 /** The API's selection body for the Users tab's target: listed addresses, or all matching the filter. */
