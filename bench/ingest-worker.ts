@@ -1,12 +1,14 @@
 /**
  * The child process of `bench/ingest.ts`: it runs one measurement in a process of its own, so
- * `process.cpuUsage()` and `maxRSS` are the measured code's alone (s3rver runs in the parent,
+ * `process.cpuUsage()` and peak RSS are the measured code's alone (s3rver runs in the parent,
  * DynamoDB Local in Java). The parent forks it with `--import tsx`, sends one job over IPC and
  * gets one result back. Its stdout is discarded: the handler's logs cost what they cost in Lambda.
  */
 import { randomBytes } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { SESEvent } from 'aws-lambda';
 
@@ -85,6 +87,8 @@ export interface LargeResult {
   rssAfterLoadMiB: number;
   maxRssBeforeIngestMiB: number;
   maxRssMiB: number;
+  /** The fullest memoryUsage() sample while ingesting (every 2 ms): what the peak is made of. */
+  sampledPeak: { rssMiB: number; heapUsedMiB: number; arrayBuffersMiB: number };
   wallMs: number;
   cpuMs: number;
   requests: Record<string, number>;
@@ -100,7 +104,20 @@ const cpuMs = (since: NodeJS.CpuUsage) => {
   return (used.user + used.system) / 1000;
 };
 const mib = (bytes: number) => bytes / 2 ** 20;
-const maxRssMiB = () => process.resourceUsage().maxRSS / 1024; // KB on Linux
+/**
+ * Peak RSS of this process: VmHWM from /proc/self/status. Not `resourceUsage().maxRSS`, which
+ * Linux carries over from the parent across fork and exec: it started at the bench runner's
+ * size (~130 MiB, s3rver included), above this process's real peak.
+ */
+function maxRssMiB(): number {
+  try {
+    const kB = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    if (kB) return Number(kB) / 1024;
+  } catch {
+    // not Linux: fall through
+  }
+  return process.resourceUsage().maxRSS / 1024; // KB on Linux and macOS
+}
 const errorText = (error: unknown) =>
   (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 300);
 /**
@@ -205,6 +222,28 @@ async function mapLimit<T>(items: T[], limit: number, work: (item: T) => Promise
 /** `n` items, going round `items` as often as needed (warm-up runs longer than a small sample). */
 const cycle = <T>(items: T[], n: number): T[] => Array.from({ length: n }, (_, i) => items[i % items.length]);
 
+/**
+ * BENCH_CPU_PROFILE=<dir>: a V8 CPU profile of the measured phase only (no loading, no warm-up,
+ * no storing of raw messages), written as <dir>/<name>.cpuprofile.
+ */
+async function profiled<T>(name: string, measure: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  if (!dir) return measure();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  try {
+    return await measure();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, `${name}-${process.pid}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
 const percentile = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : 0;
 const slowest = (all: Slow[], n = 5) => [...all].sort((a, b) => b.cpuMs - a.cpuMs).slice(0, n);
@@ -255,21 +294,23 @@ async function ingest(job: Extract<Job, { kind: 'ingest' }>): Promise<IngestResu
   const before = snapshot();
   const cpuStart = process.cpuUsage();
   const wallStart = performance.now();
-  for (const m of measured) {
-    const cpu = process.cpuUsage();
-    const t = performance.now();
-    try {
-      await handler(m.event);
-    } catch (error) {
-      failures.push({ file: m.file, error: errorText(error) });
+  await profiled('ingest', async () => {
+    for (const m of measured) {
+      const cpu = process.cpuUsage();
+      const t = performance.now();
+      try {
+        await handler(m.event);
+      } catch (error) {
+        failures.push({ file: m.file, error: errorText(error) });
+      }
+      const one = { file: m.file, cpuMs: cpuMs(cpu), wallMs: performance.now() - t, bytes: m.raw.length };
+      perMessage.push(one);
+      const set = (perSet[m.set] ??= { messages: 0, cpuMs: 0, wallMs: 0 });
+      set.messages++;
+      set.cpuMs += one.cpuMs;
+      set.wallMs += one.wallMs;
     }
-    const one = { file: m.file, cpuMs: cpuMs(cpu), wallMs: performance.now() - t, bytes: m.raw.length };
-    perMessage.push(one);
-    const set = (perSet[m.set] ??= { messages: 0, cpuMs: 0, wallMs: 0 });
-    set.messages++;
-    set.cpuMs += one.cpuMs;
-    set.wallMs += one.wallMs;
-  }
+  });
   const wallMs = performance.now() - wallStart;
   const totalCpu = cpuMs(cpuStart);
   const counted = since(before);
@@ -304,18 +345,20 @@ async function parse(job: Extract<Job, { kind: 'parse' }>): Promise<ParseResult>
   let attachments = 0;
   const cpuStart = process.cpuUsage();
   const wallStart = performance.now();
-  for (const { file, raw } of raws) {
-    const cpu = process.cpuUsage();
-    const t = performance.now();
-    try {
-      const mail = await simpleParser(raw);
-      if (!mail.from?.value.length) noFrom++;
-      attachments += mail.attachments.length;
-    } catch (error) {
-      failures.push({ file, error: errorText(error) });
+  await profiled('parse', async () => {
+    for (const { file, raw } of raws) {
+      const cpu = process.cpuUsage();
+      const t = performance.now();
+      try {
+        const mail = await simpleParser(raw);
+        if (!mail.from?.value.length) noFrom++;
+        attachments += mail.attachments.length;
+      } catch (error) {
+        failures.push({ file, error: errorText(error) });
+      }
+      perMessage.push({ file, cpuMs: cpuMs(cpu), wallMs: performance.now() - t, bytes: raw.length });
     }
-    perMessage.push({ file, cpuMs: cpuMs(cpu), wallMs: performance.now() - t, bytes: raw.length });
-  }
+  });
   const wallMs = performance.now() - wallStart;
   const total = cpuMs(cpuStart);
   // A slow single parse is often a GC pause that landed on it: parse the slowest again (median of 5).
@@ -362,13 +405,15 @@ async function noop(job: Extract<Job, { kind: 'noop' }>): Promise<NoopResult> {
   const means: number[] = [];
   const cpuStart = process.cpuUsage();
   const wallStart = performance.now();
-  for (let done = 0; done < job.requests;) {
-    const n = Math.min(BATCH, job.requests - done);
-    const cpu = process.cpuUsage();
-    for (let i = 0; i < n; i++) await request();
-    means.push(cpuMs(cpu) / n);
-    done += n;
-  }
+  await profiled('noop', async () => {
+    for (let done = 0; done < job.requests;) {
+      const n = Math.min(BATCH, job.requests - done);
+      const cpu = process.cpuUsage();
+      for (let i = 0; i < n; i++) await request();
+      means.push(cpuMs(cpu) / n);
+      done += n;
+    }
+  });
   const result = {
     requests: job.requests,
     cpuMs: cpuMs(cpuStart),
@@ -390,15 +435,27 @@ async function large(job: Extract<Job, { kind: 'large' }>): Promise<LargeResult>
   const cpuStart = process.cpuUsage();
   const wallStart = performance.now();
   let error: string | undefined;
+  // What the peak is made of: the fullest of process.memoryUsage() sampled every 2 ms.
+  const atPeak = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
+  const sampler = setInterval(() => {
+    const usage = process.memoryUsage();
+    if (usage.rss > atPeak.rss) Object.assign(atPeak, usage);
+  }, 2);
   try {
     await handler(job.event);
   } catch (e) {
     error = errorText(e);
   }
+  clearInterval(sampler);
   return {
     rssAfterLoadMiB,
     maxRssBeforeIngestMiB,
     maxRssMiB: maxRssMiB(),
+    sampledPeak: {
+      rssMiB: mib(atPeak.rss),
+      heapUsedMiB: mib(atPeak.heapUsed),
+      arrayBuffersMiB: mib(atPeak.arrayBuffers),
+    },
     wallMs: performance.now() - wallStart,
     cpuMs: cpuMs(cpuStart),
     requests: since(before).requests,

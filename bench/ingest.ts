@@ -70,6 +70,8 @@ async function bundleWorker(): Promise<string> {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+    // Minified as lib/lambda-defaults.ts ships every function; kept readable for a CPU profile.
+    minify: !process.env.BENCH_CPU_PROFILE,
     logLevel: 'error',
   });
   return outfile;
@@ -88,15 +90,14 @@ function runWorker<T>(job: Job, bundle?: string): Promise<T> {
         ...(bundle ? ['--expose-gc'] : ['--import', 'tsx', '--expose-gc']),
         // The flags the ingest Lambda runs with (lib/ingest-tuning.ts), so memory is measured as deployed.
         ...INGEST_NODE_FLAGS,
-        // BENCH_CPU_PROFILE=<dir>: a V8 CPU profile of each worker, to see where the time goes.
-        ...(process.env.BENCH_CPU_PROFILE
-          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
-          : []),
       ],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     let stderr = '';
-    child.stderr?.on('data', (chunk) => (stderr = (stderr + chunk).slice(-8000)));
+    child.stderr?.on('data', (chunk) => {
+      process.stderr.write(chunk);
+      stderr = (stderr + chunk).slice(-8000);
+    });
     let reply: WorkerReply | undefined;
     child.once('message', (message) => (reply = message as WorkerReply));
     const timer = setTimeout(() => child.kill('SIGKILL'), WORKER_TIMEOUT_MS);
@@ -225,6 +226,13 @@ export async function ingestBenchmark(
   const setup = await setUp();
   const modes: RecipientMode[] = options.rcpt === 'both' ? ['one', 'headers'] : [options.rcpt];
 
+  let bundled: string | undefined;
+  let bundleError: string | undefined;
+  try {
+    bundled = await bundleWorker();
+  } catch (error) {
+    bundleError = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  }
   const noopServer = await startNoopServer();
   let parse: ParseResult;
   let noop: NoopResult;
@@ -233,15 +241,21 @@ export async function ingestBenchmark(
     for (const mode of modes)
       runs.push({
         mode,
-        result: await runWorker<IngestResult>({ kind: 'ingest', messages, recipients: mode, warmup }),
+        result: await runWorker<IngestResult>(
+          { kind: 'ingest', messages, recipients: mode, warmup },
+          bundled,
+        ),
       });
-    parse = await runWorker<ParseResult>({ kind: 'parse', messages, warmup });
-    noop = await runWorker<NoopResult>({
-      kind: 'noop',
-      endpoint: noopServer.endpoint,
-      requests: NOOP_REQUESTS,
-      warmup: NOOP_WARMUP_PER_INVOCATION * warmup,
-    });
+    parse = await runWorker<ParseResult>({ kind: 'parse', messages, warmup }, bundled);
+    noop = await runWorker<NoopResult>(
+      {
+        kind: 'noop',
+        endpoint: noopServer.endpoint,
+        requests: NOOP_REQUESTS,
+        warmup: NOOP_WARMUP_PER_INVOCATION * warmup,
+      },
+      bundled,
+    );
   } finally {
     await noopServer.stop();
   }
@@ -256,13 +270,6 @@ export async function ingestBenchmark(
     [`user0@${DOMAIN}`, `user1@${DOMAIN}`],
     new Date(),
   );
-  let bundled: string | undefined;
-  let bundleError: string | undefined;
-  try {
-    bundled = await bundleWorker();
-  } catch (error) {
-    bundleError = error instanceof Error ? error.message.split('\n')[0] : String(error);
-  }
   const large = await runWorker<LargeResult>({ kind: 'large', event: largeEvent }, bundled);
   const loader = bundled ? 'esbuild bundle, plain node' : `tsx loader (bundling failed: ${bundleError})`;
 
@@ -335,10 +342,10 @@ export async function ingestBenchmark(
     `large message: ${fixed(raw.length / 2 ** 20, 1)} MiB (5 random attachments of 6,000,000 B + text + HTML), 2 recipients, fresh child process`,
   );
   print(
-    `  RSS after loading the handler (${loader}): ${fixed(large.rssAfterLoadMiB, 0)} MiB (maxRSS so far ${fixed(large.maxRssBeforeIngestMiB, 0)} MiB)`,
+    `  RSS after loading the handler (${loader}): ${fixed(large.rssAfterLoadMiB, 0)} MiB (peak so far ${fixed(large.maxRssBeforeIngestMiB, 0)} MiB)`,
   );
   print(
-    `  peak RSS (maxRSS) after ingesting it: ${fixed(large.maxRssMiB, 0)} MiB (+${fixed(large.maxRssMiB - large.rssAfterLoadMiB, 0)} MiB); ${fixed(large.wallMs, 0)} ms wall, ${fixed(large.cpuMs, 0)} ms CPU; requests: ${requestLines(large.requests, 1)}${large.error ? `; FAILED: ${large.error}` : ''}`,
+    `  peak RSS (VmHWM) after ingesting it: ${fixed(large.maxRssMiB, 0)} MiB = ${fixed((large.maxRssMiB * 2 ** 20) / 1e6, 0)} MB (+${fixed(large.maxRssMiB - large.rssAfterLoadMiB, 0)} MiB); at the fullest 2 ms sample: heap used ${fixed(large.sampledPeak.heapUsedMiB, 0)} MiB, array buffers ${fixed(large.sampledPeak.arrayBuffersMiB, 0)} MiB; ${fixed(large.wallMs, 0)} ms wall, ${fixed(large.cpuMs, 0)} ms CPU; requests: ${requestLines(large.requests, 1)}${large.error ? `; FAILED: ${large.error}` : ''}`,
   );
 
   print(
