@@ -67,9 +67,12 @@ async function bundleWorker(): Promise<string> {
     entryPoints: [WORKER_SOURCE],
     outfile,
     bundle: true,
+    sourcemap: true,
+    sourcesContent: false,
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+    mainFields: ['module', 'main'],
     // Minified as lib/lambda-defaults.ts ships every function; kept readable for a CPU profile.
     minify: !process.env.BENCH_CPU_PROFILE,
     logLevel: 'error',
@@ -88,16 +91,15 @@ function runWorker<T>(job: Job, bundle?: string): Promise<T> {
       env: { ...process.env },
       execArgv: [
         ...(bundle ? ['--expose-gc'] : ['--import', 'tsx', '--expose-gc']),
+        // Every function runs with source maps on (lib/lambda-defaults.ts); they cost memory at load.
+        '--enable-source-maps',
         // The flags the ingest Lambda runs with (lib/ingest-tuning.ts), so memory is measured as deployed.
         ...INGEST_NODE_FLAGS,
       ],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     let stderr = '';
-    child.stderr?.on('data', (chunk) => {
-      process.stderr.write(chunk);
-      stderr = (stderr + chunk).slice(-8000);
-    });
+    child.stderr?.on('data', (chunk) => (stderr = (stderr + chunk).slice(-8000)));
     let reply: WorkerReply | undefined;
     child.once('message', (message) => (reply = message as WorkerReply));
     const timer = setTimeout(() => child.kill('SIGKILL'), WORKER_TIMEOUT_MS);

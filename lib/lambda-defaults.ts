@@ -85,7 +85,7 @@ export interface XtraMailFunctionProps {
  * A `NodejsFunction` with XtraMail's defaults, set once (pattern: Powertools'
  * `examples/app/cdk` `FunctionWithLogGroup`):
  * - runtime {@link XTRAMAIL_RUNTIME} on arm64, handler export `handler`;
- * - local esbuild bundling (no Docker): ESM, minified, source maps, `@aws-sdk/*` left to the runtime;
+ * - local esbuild bundling (no Docker): ESM, minified, source maps, the AWS SDK bundled too;
  * - its own log group with a retention period, and a role that may write only to that log group
  *   (no `AWSLambdaBasicExecutionRole`, whose `logs:*` actions apply to every log group);
  * - X-Ray tracing ACTIVE and `NODE_OPTIONS=--enable-source-maps`.
@@ -128,7 +128,10 @@ export class XtraMailFunction extends NodejsFunction {
         sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: false,
         target: ESBUILD_TARGET,
-        externalModules: ['@aws-sdk/*'],
+        // The AWS SDK is bundled rather than taken from the runtime, so a function runs the SDK
+        // version its tests ran: the adapters rely on lib-storage, util-dynamodb and options such
+        // as `cacheMiddleware`, which the runtime's copy may lack or treat differently.
+        externalModules: [],
       },
     });
 

@@ -1,6 +1,12 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
-import { ESBUILD_TARGET, XTRAMAIL_RUNTIME } from '../../lib/lambda-defaults';
+import { ESBUILD_TARGET, XtraMailFunction, XTRAMAIL_RUNTIME } from '../../lib/lambda-defaults';
 import { buildStack, logicalId, xtramailFunctions, resourcesOf } from './stack-fixture';
 
 const { stack, template } = buildStack();
@@ -76,4 +82,39 @@ describe('XtraMailFunction defaults', () => {
       });
     },
   );
+});
+
+describe('XtraMailFunction bundling', () => {
+  test('bundles the AWS SDK the tests ran instead of importing the runtime copy, and the bundle loads', async () => {
+    const outdir = mkdtempSync(path.join(tmpdir(), 'xtramail-bundle-'));
+    try {
+      const app = new App({ outdir });
+      const stack = new Stack(app, 'Bundle');
+      new XtraMailFunction(stack, 'Ingest', { entry: 'lambdas/handlers/ingest.ts' });
+      app.synth();
+      const [asset] = readdirSync(outdir).filter((name) => existsSync(path.join(outdir, name, 'index.mjs')));
+      const bundle = path.join(outdir, asset, 'index.mjs');
+      const source = readFileSync(bundle, 'utf8');
+      const sdkImports = source.match(/(\bfrom|\bimport\()\s*["']@aws-sdk\/[^"']+/g) ?? []; // how an external appears
+      expect(sdkImports).toEqual([]);
+      expect(source).toContain('GetObjectCommand');
+      // Outside the repository, so nothing can resolve from its node_modules.
+      const loaded = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import(${JSON.stringify(pathToFileURL(bundle).href)}); console.log(typeof m.handler);`,
+        ],
+        {
+          cwd: outdir,
+          encoding: 'utf8',
+        },
+      );
+      expect(loaded.stderr).toBe('');
+      expect(loaded.stdout.trim()).toBe('function');
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
