@@ -41,6 +41,11 @@ export interface PutOptions {
   ifMatches?: Record<string, string | number | null>;
 }
 
+export interface GetAllOptions {
+  /** Read only these attributes (and the key), so what a caller does not need never leaves the store. */
+  attributes?: readonly string[];
+}
+
 export interface DeleteOptions {
   /** Delete only if the item exists: of two callers deleting the same item, exactly one gets true. */
   ifExists?: boolean;
@@ -50,7 +55,7 @@ export interface DeleteOptions {
 export interface Table {
   get(key: ItemKey): Promise<Item | undefined>;
   /** Reads many items in as few requests as the store allows; missing keys are simply absent. */
-  getAll(keys: ItemKey[]): Promise<Item[]>;
+  getAll(keys: ItemKey[], options?: GetAllOptions): Promise<Item[]>;
   /** Returns false, writing nothing, when a condition (`ifAbsent`, `ifMissing`, `ifMatches`) fails. */
   put(item: Item, options?: PutOptions): Promise<boolean>;
   /** Returns false when `ifExists` is set and there was no such item (a claim someone else won). */

@@ -135,6 +135,22 @@ describe('DynamoDbTable.getAll', () => {
     expect(calls.every((input) => input.RequestItems?.[TABLE]?.ConsistentRead === true)).toBe(true);
   });
 
+  test('with attributes, asks for only those and the key, each through a placeholder', async () => {
+    dynamodb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [] } });
+
+    await newTable().getAll([{ pk: 'P', sk: 'S' }], { attributes: ['type', 'name', 'sk'] });
+
+    const request = getCalls()[0].RequestItems?.[TABLE];
+    expect(request?.ProjectionExpression).toBe('#p0, #p1, #p2, #p3');
+    expect(request?.ExpressionAttributeNames).toEqual({
+      '#p0': 'pk',
+      '#p1': 'sk',
+      '#p2': 'type',
+      '#p3': 'name',
+    });
+    expect(getCalls()[0].RequestItems?.[TABLE]?.ConsistentRead).toBe(true);
+  });
+
   test('retries UnprocessedKeys until none are left; missing keys are simply absent', async () => {
     const all = items(5);
     dynamodb

@@ -237,6 +237,24 @@ describe('ingestMessage: a message to a mix of recipients', () => {
     ).toEqual(before);
   });
 
+  test('reads no credential of a recipient: only the attributes that decide its copy', async () => {
+    const read: Item[] = [];
+    const watched: Table = Object.assign(Object.create(table) as Table, {
+      getAll: async (...args: Parameters<Table['getAll']>) => {
+        const found = await table.getAll(...args);
+        read.push(...found);
+        return found;
+      },
+    });
+    const result = await ingestMessage({ ...deps, table: watched }, r);
+
+    const bob = read.find((item) => item.sk === 'USER#bob');
+    expect(bob).toMatchObject({ userType: 'user', address: 'bob@acme.test' });
+    expect(bob).not.toHaveProperty('passwordHash');
+    expect(bob).not.toHaveProperty('tokenVersion');
+    expect(result.recipients).toContainEqual({ address: 'bob@acme.test', action: 'snapshot' });
+  });
+
   test('ingesting the same receipt three times leaves the same items, no duplicates', async () => {
     await ingestMessage(deps, r);
     const first = table.all();

@@ -17,7 +17,7 @@ import {
 import { marshall, unmarshall, type marshallOptions } from '@aws-sdk/util-dynamodb';
 import { TTL_ATTRIBUTE, type Item, type ItemKey } from '../../core/entities/keys';
 import { AppError } from '../../core/errors';
-import type { DeleteOptions, Page, PutOptions, QueryOptions, Table } from '../table';
+import type { DeleteOptions, GetAllOptions, Page, PutOptions, QueryOptions, Table } from '../table';
 
 const BATCH_LIMIT = 25;
 const BATCH_GET_LIMIT = 100;
@@ -107,6 +107,15 @@ function queryExpression(pk: string, options: Pick<QueryOptions, 'beginsWith' | 
   };
 }
 
+/** Every name goes through a placeholder: attribute names such as `name` and `type` are reserved words. */
+function projectionOf(attributes: string[]) {
+  const names = [...new Set(attributes)];
+  return {
+    ProjectionExpression: names.map((_, i) => `#p${i}`).join(', '),
+    ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#p${i}`, name])),
+  };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class DynamoDbTable implements Table {
@@ -123,14 +132,16 @@ export class DynamoDbTable implements Table {
     return item ? fromAttributes(item) : undefined;
   }
 
-  async getAll(keys: ItemKey[]): Promise<Item[]> {
+  async getAll(keys: ItemKey[], options: GetAllOptions = {}): Promise<Item[]> {
     const unique = [...new Map(keys.map((key) => [`${key.pk}\u0000${key.sk}`, key])).values()];
     const found: Item[] = [];
+    const projection = options.attributes && projectionOf(['pk', 'sk', ...options.attributes]);
     for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
       let requests: BatchGetItemCommandInput['RequestItems'] = {
         [this.tableName]: {
           Keys: unique.slice(start, start + BATCH_GET_LIMIT).map(keyAttributes),
           ConsistentRead: true,
+          ...projection,
         },
       };
       for (let attempt = 0; requests && Object.keys(requests).length > 0; attempt++) {

@@ -37,7 +37,7 @@ const decision = (action: RecipientAction, copy = false, discover = false): Reci
  */
 export function decideRecipient(
   domain: Domain | undefined,
-  user: PortalUser | undefined,
+  user: Pick<PortalUser, 'type'> | undefined,
   receivedAt: Date,
 ): RecipientDecision {
   if (!domain) return decision('unmanaged-domain');

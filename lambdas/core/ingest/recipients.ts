@@ -3,12 +3,28 @@ import { splitAddress } from '../addresses';
 import { domainFromItem, domainKey, type Domain } from '../entities/domain';
 import { portalUserFromItem, portalUserKey, type PortalUser } from '../entities/portal-user';
 
+/** What intake needs to know of an account: never its password hash, MFA secret or codes. */
+export type RecipientAccount = Pick<PortalUser, 'address' | 'type' | 'discoveredBy'>;
+
 export interface RecipientAccounts {
   domains: Map<string, Domain>;
-  users: Map<string, PortalUser>;
+  users: Map<string, RecipientAccount>;
 }
 
-/** The recipients' domains and accounts, in one batched read. */
+/** The attributes read: a whole domain item, and of a user item only what decides its copy. */
+const ATTRIBUTES = [
+  'type',
+  'name',
+  'products',
+  'addressDiscovery',
+  'createdAt',
+  'mailFlow',
+  'address',
+  'userType',
+  'discoveredBy',
+];
+
+/** The recipients' domains and accounts, in one batched read of the attributes intake needs. */
 export async function loadRecipientAccounts(table: Table, recipients: string[]): Promise<RecipientAccounts> {
   const valid = recipients.flatMap((address) => {
     try {
@@ -17,19 +33,19 @@ export async function loadRecipientAccounts(table: Table, recipients: string[]):
       return [];
     }
   });
-  const items = await table.getAll([
-    ...valid.map(({ domain }) => domainKey(domain)),
-    ...valid.map(({ address }) => portalUserKey(address)),
-  ]);
+  const items = await table.getAll(
+    [...valid.map(({ domain }) => domainKey(domain)), ...valid.map(({ address }) => portalUserKey(address))],
+    { attributes: ATTRIBUTES },
+  );
   const domains = new Map<string, Domain>();
-  const users = new Map<string, PortalUser>();
+  const users = new Map<string, RecipientAccount>();
   for (const item of items) {
     if (item.type === 'domain') {
       const domain = domainFromItem(item);
       domains.set(domain.name, domain);
     } else if (item.type === 'user') {
-      const user = portalUserFromItem(item);
-      users.set(user.address, user);
+      const { address, type, discoveredBy } = portalUserFromItem(item);
+      users.set(address, { address, type, ...(discoveredBy ? { discoveredBy } : {}) });
     }
   }
   return { domains, users };

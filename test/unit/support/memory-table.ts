@@ -1,4 +1,11 @@
-import type { DeleteOptions, Page, PutOptions, QueryOptions, Table } from '../../../lambdas/adapters/table';
+import type {
+  DeleteOptions,
+  GetAllOptions,
+  Page,
+  PutOptions,
+  QueryOptions,
+  Table,
+} from '../../../lambdas/adapters/table';
 import type { Item, ItemKey } from '../../../lambdas/core/entities/keys';
 import { AppError } from '../../../lambdas/core/errors';
 
@@ -36,11 +43,15 @@ export class MemoryTable implements Table {
     return item && structuredClone(item);
   }
 
-  async getAll(keys: ItemKey[]): Promise<Item[]> {
+  async getAll(keys: ItemKey[], options: GetAllOptions = {}): Promise<Item[]> {
     const found = new Map<string, Item>();
+    const wanted = options.attributes && new Set(['pk', 'sk', ...options.attributes]);
     for (const key of keys) {
       const item = this.partitions.get(key.pk)?.get(key.sk);
-      if (item) found.set(`${key.pk}\u0000${key.sk}`, structuredClone(item));
+      if (!item) continue;
+      const copy = structuredClone(item);
+      if (wanted) for (const name of Object.keys(copy)) if (!wanted.has(name)) delete copy[name];
+      found.set(`${key.pk}\u0000${key.sk}`, copy);
     }
     return [...found.values()];
   }
