@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { ESBUILD_TARGET, XtraMailFunction, XTRAMAIL_RUNTIME } from '../../lib/lambda-defaults';
@@ -85,36 +85,53 @@ describe('XtraMailFunction defaults', () => {
 });
 
 describe('XtraMailFunction bundling', () => {
-  test('bundles the AWS SDK the tests ran instead of importing the runtime copy, and the bundle loads', async () => {
-    const outdir = mkdtempSync(path.join(tmpdir(), 'xtramail-bundle-'));
-    try {
-      const app = new App({ outdir });
-      const stack = new Stack(app, 'Bundle');
-      new XtraMailFunction(stack, 'Ingest', { entry: 'lambdas/handlers/ingest.ts' });
-      app.synth();
-      const [asset] = readdirSync(outdir).filter((name) => existsSync(path.join(outdir, name, 'index.mjs')));
-      const bundle = path.join(outdir, asset, 'index.mjs');
-      const source = readFileSync(bundle, 'utf8');
+  const HANDLERS = ['ingest', 'deliver', 'console-api', 'portal-api', 'bootstrap-admin'];
+  let outdir: string;
+  const bundles = new Map<string, string>();
+
+  beforeAll(() => {
+    outdir = mkdtempSync(path.join(tmpdir(), 'xtramail-bundle-'));
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'Bundle');
+    const functions = HANDLERS.map(
+      (name) => [name, new XtraMailFunction(stack, name, { entry: `lambdas/handlers/${name}.ts` })] as const,
+    );
+    const assembly = app.synth().getStackByName('Bundle');
+    const template = assembly.template as {
+      Resources: Record<string, { Properties?: { Code?: { S3Key?: string } } }>;
+    };
+    for (const [name, fn] of functions) {
+      const key =
+        template.Resources[stack.getLogicalId(fn.node.defaultChild as CfnElement)].Properties!.Code!.S3Key!;
+      bundles.set(name, path.join(outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs'));
+    }
+  }, 120_000);
+
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  test.each(HANDLERS)(
+    '%s: bundles the AWS SDK the tests ran instead of importing the runtime copy',
+    (name) => {
+      const source = readFileSync(bundles.get(name)!, 'utf8');
       const sdkImports = source.match(/(\bfrom|\bimport\()\s*["']@aws-sdk\/[^"']+/g) ?? []; // how an external appears
       expect(sdkImports).toEqual([]);
-      expect(source).toContain('GetObjectCommand');
-      // Outside the repository, so nothing can resolve from its node_modules.
-      const loaded = spawnSync(
-        process.execPath,
-        [
-          '--input-type=module',
-          '-e',
-          `const m = await import(${JSON.stringify(pathToFileURL(bundle).href)}); console.log(typeof m.handler);`,
-        ],
-        {
-          cwd: outdir,
-          encoding: 'utf8',
-        },
-      );
-      expect(loaded.stderr).toBe('');
-      expect(loaded.stdout.trim()).toBe('function');
-    } finally {
-      rmSync(outdir, { recursive: true, force: true });
-    }
-  }, 60_000);
+      expect(source).toContain('DynamoDBClient');
+    },
+  );
+
+  test.each(HANDLERS)('%s: the bundle loads on its own and exports the handler', (name) => {
+    // Run outside the repository, so nothing can resolve from its node_modules.
+    const bundle = pathToFileURL(bundles.get(name)!).href;
+    const loaded = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(bundle)}); console.log(typeof m.handler);`,
+      ],
+      { cwd: outdir, encoding: 'utf8', env: { ...process.env, TABLE_NAME: 'table', MAIL_BUCKET: 'bucket' } },
+    );
+    expect(loaded.stderr).toBe('');
+    expect(loaded.stdout.trim()).toBe('function');
+  });
 });
