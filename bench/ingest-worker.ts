@@ -1,8 +1,8 @@
 /**
  * The child process of `bench/ingest.ts`: it runs one measurement in a process of its own, so
  * `process.cpuUsage()` and peak RSS are the measured code's alone (s3rver runs in the parent,
- * DynamoDB Local in Java). The parent forks it with `--import tsx`, sends one job over IPC and
- * gets one result back. Its stdout is discarded: the handler's logs cost what they cost in Lambda.
+ * DynamoDB Local in Java). The parent forks it from a minified bundle of this file (under
+ * `--import tsx` if bundling fails), sends one job over IPC and gets one result back. Its stdout is discarded: the handler's logs cost what they cost in Lambda.
  */
 import { randomBytes } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
@@ -224,7 +224,8 @@ const cycle = <T>(items: T[], n: number): T[] => Array.from({ length: n }, (_, i
 
 /**
  * BENCH_CPU_PROFILE=<dir>: a V8 CPU profile of the measured phase only (no loading, no warm-up,
- * no storing of raw messages), written as <dir>/<name>.cpuprofile.
+ * no storing of raw messages), written as <dir>/<name>-<pid>.cpuprofile (unminified: see
+ * bench/ingest.ts).
  */
 async function profiled<T>(name: string, measure: () => Promise<T>): Promise<T> {
   const dir = process.env.BENCH_CPU_PROFILE;

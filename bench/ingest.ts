@@ -3,7 +3,9 @@
  * corpus of real mail (test/support/corpus.ts), on the local stand-ins.
  *
  * Every measurement runs in a child process of its own (bench/ingest-worker.ts), so its CPU
- * time is the measured code's only: s3rver runs in this process, DynamoDB Local in Java.
+ * time is the measured code's only: s3rver runs in this process, DynamoDB Local in Java. Each
+ * child runs the worker bundled as the function is deployed (minified, SDK inside, source maps).
+ * BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of each measured phase (bundle unminified).
  * - ingest: each raw message is stored at incoming/<id> first (not timed), then the handler is
  *   called once per message, in sequence (timed): messages/s, CPU ms per message, AWS requests
  *   per message by command.
@@ -57,8 +59,9 @@ const relative = (file: string) => path.relative(repoRoot, file);
 const WORKER_SOURCE = path.join(__dirname, 'ingest-worker.ts');
 
 /**
- * The worker bundled by esbuild into one CommonJS file, as CDK's NodejsFunction ships a handler:
- * plain `node` runs it without the tsx loader (~20 MiB of RSS a Lambda does not have).
+ * The worker bundled by esbuild as lib/lambda-defaults.ts bundles a function (module entry points,
+ * the AWS SDK inside, minified, source maps), in CommonJS for the IPC child: plain `node` runs it
+ * without the tsx loader (~20 MiB of RSS a Lambda does not have).
  */
 async function bundleWorker(): Promise<string> {
   const { build } = await import('esbuild');
