@@ -198,6 +198,25 @@ test('the same SES event delivered three times gives exactly one copy and one lo
   expect(await logsFor('acme.test', id)).toHaveLength(2);
 });
 
+test('an envelope naming one mailbox several times (any case) gives it one copy and one log entry', async () => {
+  const { handler } = await import('../../lambdas/handlers/ingest');
+  const { sesEvent } = await import('../../bin/local/smtp-receiver');
+  const { rawMailKey } = await import('../../lambdas/core/ingest/receipt');
+  // SES passes the envelope on as the client gave it; SMTP clients do not all remove repeats.
+  const id = randomBytes(20).toString('hex');
+  const raw = Buffer.from('From: a@sender.test\r\nTo: Bob@Acme.test\r\nSubject: Twice\r\n\r\nHello\r\n');
+  await runtime.blobs.put(rawMailKey(id), raw, 'message/rfc822');
+  const envelope = ['Bob@Acme.test', 'bob@acme.test', 'BOB@ACME.TEST', 'team@acme.test', 'team@acme.test'];
+  await handler(sesEvent(id, raw, 'a@sender.test', envelope, new Date()));
+
+  expect(await copiesOf('bob@acme.test', id)).toHaveLength(1);
+  const logs = await logsFor('acme.test', id);
+  expect(logs.map((log) => [log.recipient, log.action]).sort()).toEqual([
+    ['bob@acme.test', 'snapshot'],
+    ['team@acme.test', 'not-eligible'],
+  ]);
+});
+
 test('a failure part-way (DynamoDB throttled after the first batch, or S3 failing an attachment) is retried to exactly one copy each', async () => {
   const { ingestMessage } = await import('../../lambdas/core/ingest/ingest-message');
   const { toReceipt } = await import('../../lambdas/handlers/ingest');

@@ -75,6 +75,15 @@ describe('DynamoDbTable.putAll', () => {
     expect(calls.every((input) => Object.keys(input.RequestItems ?? {}).length === 1)).toBe(true);
   });
 
+  test('names each key once in a batch (DynamoDB refuses repeats): the later item wins', async () => {
+    dynamodb.on(BatchWriteItemCommand).resolves({ UnprocessedItems: {} });
+    const [a, b] = items(2);
+    await newTable().putAll([a, b, { ...a, note: 'later' }]);
+
+    const written = batchCalls().flatMap((input) => requestedItems(input.RequestItems?.[TABLE]));
+    expect(written).toEqual([{ ...a, note: 'later' }, b]);
+  });
+
   test('retries UnprocessedItems until none are left, and every item is written exactly once', async () => {
     // A store that only manages 10 writes per request and hands the rest back.
     const written: Item[] = [];

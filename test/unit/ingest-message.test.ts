@@ -274,6 +274,19 @@ describe('ingestMessage: a message to a mix of recipients', () => {
   });
 });
 
+describe('ingestMessage: an envelope that names a mailbox more than once', () => {
+  test('the mailbox is reported, logged and copied once, whatever the case', async () => {
+    const r = await deliver(receipt(['Bob@Acme.test', 'bob@acme.test', ' BOB@ACME.TEST', 'team@acme.test']));
+    const result = await ingestMessage(deps, r);
+
+    expect(result.recipients).toEqual([
+      { address: 'bob@acme.test', action: 'snapshot' },
+      { address: 'team@acme.test', action: 'not-eligible' },
+    ]);
+    expect(copies(r.sesMessageId)).toHaveLength(1);
+  });
+});
+
 describe('ingestMessage: an account created while the message was being decided', () => {
   test('the conditional write keeps the admin-created account, and the message follows it', async () => {
     const r = await deliver(receipt(['carla@acme.test', 'list@acme.test']));

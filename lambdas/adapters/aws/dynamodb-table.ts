@@ -200,9 +200,11 @@ export class DynamoDbTable implements Table {
   }
 
   async putAll(items: Item[]): Promise<void> {
-    for (let start = 0; start < items.length; start += BATCH_LIMIT) {
+    // A batch naming one key twice is refused whole; the later item wins, as with puts in turn.
+    const distinct = [...new Map(items.map((item) => [`${item.pk}\u0000${item.sk}`, item])).values()];
+    for (let start = 0; start < distinct.length; start += BATCH_LIMIT) {
       let requests: BatchWriteItemCommandInput['RequestItems'] = {
-        [this.tableName]: items
+        [this.tableName]: distinct
           .slice(start, start + BATCH_LIMIT)
           .map((item) => ({ PutRequest: { Item: toAttributes(item) } })),
       };

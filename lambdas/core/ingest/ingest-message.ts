@@ -151,7 +151,9 @@ function items(receipt: Receipt, parsed: ParsedMessage, size: number, outcomes: 
  * for all recipients. Every key derives from the SES message id (and the recipient), so a
  * retried event rewrites the same items and never adds a copy.
  */
-export async function ingestMessage(deps: IngestDeps, receipt: Receipt): Promise<IngestResult> {
+export async function ingestMessage(deps: IngestDeps, received: Receipt): Promise<IngestResult> {
+  // SES passes the envelope on as the client sent it, so one mailbox can be named twice, in any case.
+  const receipt = { ...received, recipients: [...new Set(received.recipients.map(normalizeAddress))] };
   const base = { sesMessageId: receipt.sesMessageId, size: 0, recipients: [], unparseable: false };
   if (receipt.sesMessageId === SES_SETUP_NOTIFICATION_ID) return { ...base, skipped: 'setup-notification' };
 
