@@ -217,6 +217,35 @@ test('an envelope naming one mailbox several times (any case) gives it one copy 
   ]);
 });
 
+test('a message naming thousands of addresses, with a huge subject, is still copied whole', async () => {
+  const { handler } = await import('../../lambdas/handlers/ingest');
+  const { sesEvent } = await import('../../bin/local/smtp-receiver');
+  const { rawMailKey } = await import('../../lambdas/core/ingest/receipt');
+  // An announcement with the whole company in To and Cc: more than DynamoDB's 400 KB per item.
+  const everyone = Array.from({ length: 6000 }, (_, i) => `employee.number.${i}@acme.test`);
+  const subject = 'All hands '.repeat(10_000);
+  const raw = Buffer.from(
+    `From: ceo@acme.test\r\nTo: ${everyone.join(',\r\n ')}\r\nCc: ${everyone.join(',\r\n ')}\r\n` +
+      `Subject: ${subject}\r\n\r\nSee you there.\r\n`,
+  );
+  const id = randomBytes(20).toString('hex');
+  await runtime.blobs.put(rawMailKey(id), raw, 'message/rfc822');
+  await handler(sesEvent(id, raw, 'ceo@acme.test', ['bob@acme.test'], new Date()));
+
+  // The copy lists the first 100 of each and counts the rest; it holds the subject's first 2,000 characters.
+  const [copy] = await copiesOf('bob@acme.test', id);
+  expect(copy.to).toEqual(everyone.slice(0, 100));
+  expect(copy.cc).toEqual(everyone.slice(0, 100));
+  expect(copy.unlisted).toBe(2 * 6000 - 200);
+  expect(String(copy.subject)).toHaveLength(2000);
+  expect(String(copy.subject).startsWith('All hands All hands')).toBe(true);
+  expect((await logsFor('acme.test', id)).map((log) => log.action)).toEqual(['snapshot']);
+  // The body keeps every header whole.
+  const body = JSON.parse((await object(`body/${id}.json`)).toString('utf8'));
+  expect(body.headers.to).toContain('employee.number.5999@acme.test');
+  expect(body.headers.subject).toBe(subject.trim());
+});
+
 test('a failure part-way (DynamoDB throttled after the first batch, or S3 failing an attachment) is retried to exactly one copy each', async () => {
   const { ingestMessage } = await import('../../lambdas/core/ingest/ingest-message');
   const { toReceipt } = await import('../../lambdas/handlers/ingest');

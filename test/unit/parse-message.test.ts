@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
-import { parseMessage, type AttachmentSink } from '../../lambdas/core/ingest/parse-message';
+import { MAX_HEADER_CHARS, parseMessage, type AttachmentSink } from '../../lambdas/core/ingest/parse-message';
 
 const compose = (options: Mail.Options): Promise<Buffer> => new MailComposer(options).compile().build();
 
@@ -125,6 +125,31 @@ describe('parseMessage: headers and body', () => {
     expect(parsed.date).toBeUndefined();
     expect(parsed.text.trim()).toBe('body');
     expect(parsed.snippet).toBe('body');
+  });
+});
+
+describe('parseMessage: very long headers', () => {
+  test('lists the first 100 To and Cc addresses, counts the rest, clips the subject; the headers stay whole', async () => {
+    const to = Array.from({ length: 150 }, (_, i) => `to${i}@example.com`);
+    const cc = Array.from({ length: 30 }, (_, i) => `cc${i}@example.com`);
+    const subject = 'Long subject '.repeat(300);
+    const parsed = await parseMessage(
+      feed(await compose({ from: 'a@sender.example', to, cc, subject, text: 'Hi' })),
+      memorySink().sink,
+    );
+
+    expect(parsed.to).toEqual(to.slice(0, 100));
+    expect(parsed.cc).toEqual(cc);
+    expect(parsed.unlisted).toBe(50);
+    expect(parsed.subject).toHaveLength(MAX_HEADER_CHARS);
+    expect(parsed.subject.endsWith('…')).toBe(true);
+    expect(parsed.headers.to).toContain('to149@example.com');
+    expect(parsed.headers.subject).toBe(subject.trim());
+  });
+
+  test('a short message lists everyone and leaves nothing unlisted', async () => {
+    const parsed = await parseMessage(feed(message), memorySink().sink);
+    expect(parsed.unlisted).toBe(0);
   });
 });
 

@@ -126,6 +126,15 @@ function MessageView({
               <dd>{message.cc.join(', ')}</dd>
             </div>
           )}
+          {(message.unlisted ?? 0) > 0 && (
+            <div>
+              <dt>Also to</dt>
+              <dd>
+                {message.unlisted!.toLocaleString()} more {message.unlisted === 1 ? 'address' : 'addresses'},
+                listed in the original message
+              </dd>
+            </div>
+          )}
           <div>
             <dt>Date</dt>
             <dd>

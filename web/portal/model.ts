@@ -38,6 +38,8 @@ export interface Summary {
   from: string;
   to: string[];
   cc: string[];
+  /** To and Cc addresses beyond those listed (the original message has them all). */
+  unlisted?: number;
   subject: string;
   date?: string;
   receivedAt: string;

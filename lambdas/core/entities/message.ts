@@ -39,6 +39,8 @@ export interface SnapshotMessage {
   from: string;
   to: string[];
   cc: string[];
+  /** To and Cc addresses beyond those listed: the body's headers and the original keep them all. */
+  unlisted?: number;
   subject: string;
   /** The Date header, when it parsed. */
   date?: string;
@@ -88,6 +90,7 @@ export const messageToItem = (message: SnapshotMessage): Item => ({
   from: message.from,
   to: message.to,
   cc: message.cc,
+  ...(message.unlisted ? { unlisted: message.unlisted } : {}),
   subject: message.subject,
   ...(message.date ? { date: message.date } : {}),
   snippet: message.snippet,
@@ -124,6 +127,7 @@ export const messageFromItem = (item: Item): SnapshotMessage => ({
   from: String(item.from ?? ''),
   to: (item.to as string[]) ?? [],
   cc: (item.cc as string[]) ?? [],
+  ...(typeof item.unlisted === 'number' && item.unlisted > 0 ? { unlisted: item.unlisted } : {}),
   subject: String(item.subject ?? ''),
   date: typeof item.date === 'string' ? item.date : undefined,
   snippet: String(item.snippet ?? ''),

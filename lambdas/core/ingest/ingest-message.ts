@@ -127,6 +127,7 @@ function items(receipt: Receipt, parsed: ParsedMessage, size: number, outcomes: 
         from: parsed.from,
         to: parsed.to,
         cc: parsed.cc,
+        unlisted: parsed.unlisted,
         subject: parsed.subject,
         date: parsed.date,
         snippet: parsed.snippet,

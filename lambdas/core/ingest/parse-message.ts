@@ -10,9 +10,12 @@ import type { AttachmentInfo } from '../entities/message';
 import { sanitizeMailHtml } from './sanitize-html';
 
 export interface ParsedMessage {
-  from: string;
+  /** At most {@link MAX_LISTED_ADDRESSES} each; `unlisted` counts the rest. */
   to: string[];
   cc: string[];
+  unlisted: number;
+  /** At most {@link MAX_HEADER_CHARS}; `headers` keeps them whole. */
+  from: string;
   subject: string;
   date?: string;
   text: string;
@@ -33,6 +36,15 @@ export interface AttachmentSink {
 }
 
 const SNIPPET_LENGTH = 200;
+/**
+ * What the snapshot and log items hold of long headers. A message can name thousands of
+ * addresses or carry a subject of any length, and DynamoDB refuses an item over 400 KB; the body
+ * (stored in S3 when large) keeps the headers whole, and the original is always downloadable.
+ */
+export const MAX_LISTED_ADDRESSES = 100;
+export const MAX_HEADER_CHARS = 2000;
+const clip = (text: string) =>
+  text.length > MAX_HEADER_CHARS ? `${text.slice(0, MAX_HEADER_CHARS - 1)}…` : text;
 const HEADERS_OF_INTEREST = [
   'from',
   'to',
@@ -96,6 +108,7 @@ export function parseMessage(raw: Readable, sink: AttachmentSink): Promise<Parse
       from: '',
       to: [],
       cc: [],
+      unlisted: 0,
       subject: '',
       text: '',
       snippet: '',
@@ -130,10 +143,13 @@ export function parseMessage(raw: Readable, sink: AttachmentSink): Promise<Parse
     };
 
     parser.on('headers', (headers: Map<string, HeaderValue>) => {
-      result.from = addressText(headers.get('from'));
-      result.to = addresses(headers.get('to'));
-      result.cc = addresses(headers.get('cc'));
-      result.subject = headerString(headers.get('subject'));
+      result.from = clip(addressText(headers.get('from')));
+      const to = addresses(headers.get('to'));
+      const cc = addresses(headers.get('cc'));
+      result.to = to.slice(0, MAX_LISTED_ADDRESSES);
+      result.cc = cc.slice(0, MAX_LISTED_ADDRESSES);
+      result.unlisted = to.length + cc.length - result.to.length - result.cc.length;
+      result.subject = clip(headerString(headers.get('subject')));
       const date = headers.get('date');
       if (date instanceof Date && !Number.isNaN(date.getTime())) result.date = date.toISOString();
       for (const name of HEADERS_OF_INTEREST) {
