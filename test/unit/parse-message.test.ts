@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
-import { MAX_HEADER_CHARS, parseMessage, type AttachmentSink } from '../../lambdas/core/ingest/parse-message';
+import {
+  MAX_FILENAME_CHARS,
+  MAX_HEADER_CHARS,
+  parseMessage,
+  type AttachmentSink,
+} from '../../lambdas/core/ingest/parse-message';
 
 const compose = (options: Mail.Options): Promise<Buffer> => new MailComposer(options).compile().build();
 
@@ -145,6 +150,24 @@ describe('parseMessage: very long headers', () => {
     expect(parsed.subject.endsWith('…')).toBe(true);
     expect(parsed.headers.to).toContain('to149@example.com');
     expect(parsed.headers.subject).toBe(subject.trim());
+  });
+
+  test('an attachment name over 255 characters keeps its start and its extension', async () => {
+    const long = `${'quarterly-figures-'.repeat(40)}final.xlsx`;
+    const parsed = await parseMessage(
+      feed(
+        await compose({
+          from: 'a@sender.example',
+          to: 'b@example.com',
+          attachments: [{ filename: long, content: 'x' }],
+        }),
+      ),
+      memorySink().sink,
+    );
+    const [attachment] = parsed.attachments;
+    expect(attachment.filename).toHaveLength(MAX_FILENAME_CHARS);
+    expect(attachment.filename.startsWith('quarterly-figures-quarterly')).toBe(true);
+    expect(attachment.filename.endsWith('….xlsx')).toBe(true);
   });
 
   test('a short message lists everyone and leaves nothing unlisted', async () => {

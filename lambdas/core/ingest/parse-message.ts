@@ -45,6 +45,13 @@ export const MAX_LISTED_ADDRESSES = 100;
 export const MAX_HEADER_CHARS = 2000;
 const clip = (text: string) =>
   text.length > MAX_HEADER_CHARS ? `${text.slice(0, MAX_HEADER_CHARS - 1)}…` : text;
+/** As long as file systems allow; a longer name keeps its start and its extension. */
+export const MAX_FILENAME_CHARS = 255;
+function fileName(name: string): string {
+  if (name.length <= MAX_FILENAME_CHARS) return name;
+  const extension = /\.[^.\s]{1,16}$/.exec(name)?.[0] ?? '';
+  return `${name.slice(0, MAX_FILENAME_CHARS - extension.length - 1)}…${extension}`;
+}
 const HEADERS_OF_INTEREST = [
   'from',
   'to',
@@ -167,11 +174,11 @@ export function parseMessage(raw: Readable, sink: AttachmentSink): Promise<Parse
       const index = result.attachments.length;
       const info: AttachmentInfo = {
         index,
-        filename: data.filename ?? `attachment-${index + 1}`,
-        contentType: data.contentType || 'application/octet-stream',
+        filename: fileName(data.filename ?? `attachment-${index + 1}`),
+        contentType: (data.contentType || 'application/octet-stream').slice(0, MAX_FILENAME_CHARS),
         size: 0,
         withheld: sink.withhold,
-        ...(data.cid ? { contentId: data.cid } : {}),
+        ...(data.cid ? { contentId: clip(data.cid) } : {}),
       };
       result.attachments.push(info);
       const content = data.content as Readable;
