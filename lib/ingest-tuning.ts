@@ -2,8 +2,8 @@
  * The ingest function's sizing, from `npm run bench -- ingest` (figures in the README), which
  * runs the handler from a minified bundle with source maps on, as the function is deployed:
  *
- * - The largest message SES accepts (40 MB, five 6 MB attachments) peaks at 130–131 MiB RSS,
- *   of which about 75 MiB is the loaded SDK clients and mailparser. Attachments stream to S3,
+ * - The largest message SES accepts (40 MB, five 6 MB attachments) peaks at 130–132 MiB RSS,
+ *   of which 75–88 MiB is the loaded SDK clients and mailparser. Attachments stream to S3,
  *   so the size of a message barely moves the peak.
  * - V8's young generation is capped at 4 MiB semi-spaces: the peak was 123–129 MiB with them
  *   and 131–133 MiB with Node's default 16 MiB (without source maps), while CPU per message
