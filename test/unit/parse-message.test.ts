@@ -170,6 +170,15 @@ describe('parseMessage: very long headers', () => {
     expect(attachment.filename.endsWith('….xlsx')).toBe(true);
   });
 
+  test('a broken To header cannot make one listed address longer than 320 characters', async () => {
+    const raw = Buffer.from(
+      `From: a@sender.example\r\nTo: ${'x'.repeat(20_000)}@example.com\r\nSubject: s\r\n\r\nHi\r\n`,
+    );
+    const parsed = await parseMessage(feed(raw), memorySink().sink);
+    expect(parsed.to).toHaveLength(1);
+    expect(parsed.to[0].length).toBeLessThanOrEqual(320);
+  });
+
   test('a short message lists everyone and leaves nothing unlisted', async () => {
     const parsed = await parseMessage(feed(message), memorySink().sink);
     expect(parsed.unlisted).toBe(0);

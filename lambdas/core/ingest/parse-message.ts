@@ -45,6 +45,9 @@ export const MAX_LISTED_ADDRESSES = 100;
 export const MAX_HEADER_CHARS = 2000;
 const clip = (text: string) =>
   text.length > MAX_HEADER_CHARS ? `${text.slice(0, MAX_HEADER_CHARS - 1)}…` : text;
+/** A valid address has at most 254 characters; a broken header can make one "address" of any size. */
+const MAX_ADDRESS_CHARS = 320;
+const clipAddress = (address: string) => address.slice(0, MAX_ADDRESS_CHARS);
 /** As long as file systems allow; a longer name keeps its start and its extension. */
 export const MAX_FILENAME_CHARS = 255;
 function fileName(name: string): string {
@@ -153,8 +156,8 @@ export function parseMessage(raw: Readable, sink: AttachmentSink): Promise<Parse
       result.from = clip(addressText(headers.get('from')));
       const to = addresses(headers.get('to'));
       const cc = addresses(headers.get('cc'));
-      result.to = to.slice(0, MAX_LISTED_ADDRESSES);
-      result.cc = cc.slice(0, MAX_LISTED_ADDRESSES);
+      result.to = to.slice(0, MAX_LISTED_ADDRESSES).map(clipAddress);
+      result.cc = cc.slice(0, MAX_LISTED_ADDRESSES).map(clipAddress);
       result.unlisted = to.length + cc.length - result.to.length - result.cc.length;
       result.subject = clip(headerString(headers.get('subject')));
       const date = headers.get('date');
