@@ -181,7 +181,7 @@ export function parseMessage(raw: Readable, sink: AttachmentSink): Promise<Parse
         contentType: (data.contentType || 'application/octet-stream').slice(0, MAX_FILENAME_CHARS),
         size: 0,
         withheld: sink.withhold,
-        ...(data.cid ? { contentId: clip(data.cid) } : {}),
+        ...(data.cid ? { contentId: data.cid.slice(0, MAX_FILENAME_CHARS) } : {}),
       };
       result.attachments.push(info);
       const content = data.content as Readable;
