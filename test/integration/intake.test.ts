@@ -246,6 +246,37 @@ test('a message naming thousands of addresses, with a huge subject, is still cop
   expect(body.headers.subject).toBe(subject.trim());
 });
 
+test('a message with more attachments than a copy lists still offers every one for download', async () => {
+  const { handler } = await import('../../lambdas/handlers/ingest');
+  const { sesEvent } = await import('../../bin/local/smtp-receiver');
+  const { rawMailKey } = await import('../../lambdas/core/ingest/receipt');
+  const { readMessage } = await import('../../lambdas/core/mailbox/read-message');
+  const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
+  const attachments = Array.from({ length: 205 }, (_, i) => ({
+    filename: `scan-${i}.txt`,
+    content: `page ${i}`,
+  }));
+  const raw = await new MailComposer({
+    from: 'scanner@acme.test',
+    to: 'bob@acme.test',
+    subject: 'Scans',
+    attachments,
+  })
+    .compile()
+    .build();
+  const id = randomBytes(20).toString('hex');
+  await runtime.blobs.put(rawMailKey(id), raw, 'message/rfc822');
+  await handler(sesEvent(id, raw, 'scanner@acme.test', ['bob@acme.test'], new Date()));
+
+  const [copy] = await copiesOf('bob@acme.test', id);
+  expect(copy.attachments).toHaveLength(200);
+  const read = await readMessage(runtime, 'bob@acme.test', String(copy.id));
+  expect(read.attachments).toHaveLength(205);
+  const last = read.attachments.at(-1)!;
+  expect(last.filename).toBe('scan-204.txt');
+  expect(await (await fetch(last.url!)).text()).toBe('page 204');
+}, 60_000);
+
 test('a failure part-way (DynamoDB throttled after the first batch, or S3 failing an attachment) is retried to exactly one copy each', async () => {
   const { ingestMessage } = await import('../../lambdas/core/ingest/ingest-message');
   const { toReceipt } = await import('../../lambdas/handlers/ingest');

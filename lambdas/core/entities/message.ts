@@ -6,6 +6,12 @@ import type { Verdicts } from './log-entry';
 /** Every snapshot copy lives 30 days from receipt; reads also filter on `expiresAt`. */
 export const SNAPSHOT_RETENTION_DAYS = 30;
 
+/**
+ * The copy lists this many attachments at most, so its item stays under DynamoDB's 400 KB
+ * whatever a message carries; the body lists them all, and the reader links every one.
+ */
+export const MAX_LISTED_ATTACHMENTS = 200;
+
 export type Folder = 'inbox' | 'sent';
 const FOLDER_PREFIX: Record<Folder, string> = { inbox: 'INBOX', sent: 'SENT' };
 const FOLDER_LETTER: Record<Folder, string> = { inbox: 'i', sent: 's' };
@@ -95,7 +101,7 @@ export const messageToItem = (message: SnapshotMessage): Item => ({
   ...(message.date ? { date: message.date } : {}),
   snippet: message.snippet,
   size: message.size,
-  attachments: message.attachments,
+  attachments: message.attachments.slice(0, MAX_LISTED_ATTACHMENTS),
   verdicts: message.verdicts,
   flags: message.flags,
   read: message.read,

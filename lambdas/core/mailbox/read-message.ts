@@ -66,10 +66,13 @@ async function loadMessage(deps: MailboxDeps, mailbox: string, id: string) {
   return { item, message, body };
 }
 
-/** The message's attachments, each with a 5-minute download link unless it is withheld. */
-const attachmentLinks = (deps: MailboxDeps, message: SnapshotMessage) =>
+/**
+ * The message's attachments, each with a 5-minute download link unless it is withheld. The body
+ * lists them all; the copy only the first 200 (MAX_LISTED_ATTACHMENTS).
+ */
+const attachmentLinks = (deps: MailboxDeps, message: SnapshotMessage, body: MessageBody | undefined) =>
   Promise.all(
-    message.attachments.map(async (attachment) => ({
+    (body?.attachments ?? message.attachments).map(async (attachment) => ({
       ...attachment,
       ...(attachment.withheld
         ? {}
@@ -91,7 +94,7 @@ export async function readMessage(deps: MailboxDeps, mailbox: string, id: string
   const { item, message, body } = await loadMessage(deps, mailbox, id);
   if (!message.read) await deps.table.put({ ...item, read: true });
 
-  const attachments = await attachmentLinks(deps, message);
+  const attachments = await attachmentLinks(deps, message, body);
   const rawUrl = await deps.blobs.downloadUrl(originalKey(message), {
     filename: `${
       (message.subject || 'message')
@@ -114,7 +117,11 @@ export async function readMessage(deps: MailboxDeps, mailbox: string, id: string
 /** The body and attachment links of a message, as `readMessage` has them, without marking it read. */
 export async function messageContent(deps: MailboxDeps, mailbox: string, id: string) {
   const { message, body } = await loadMessage(deps, mailbox, id);
-  return { text: body?.text ?? '', html: body?.html, attachments: await attachmentLinks(deps, message) };
+  return {
+    text: body?.text ?? '',
+    html: body?.html,
+    attachments: await attachmentLinks(deps, message, body),
+  };
 }
 
 export async function setRead(

@@ -157,6 +157,7 @@ export async function sendMessage(deps: SendDeps, mailbox: string, draft: Draft)
       from: parsed.from,
       to: parsed.to,
       cc: parsed.cc,
+      unlisted: parsed.unlisted,
       subject: parsed.subject,
       date: parsed.date,
       snippet: parsed.snippet,
