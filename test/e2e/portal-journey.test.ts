@@ -58,6 +58,14 @@ beforeAll(async () => {
     messageId: '<contract-journey@partner.test>',
     attachments: [{ filename: 'contract.pdf', content: pdf, contentType: 'application/pdf' }],
   });
+  await smtp.send({
+    from: 'CEO <ceo@partner.test>',
+    to: Array.from({ length: 150 }, (_, i) => `staff${i}@partner.test`),
+    cc: `uma@${D}`,
+    subject: 'Company announcement',
+    text: 'All hands at ten.',
+    envelope: { from: 'ceo@partner.test', to: [`uma@${D}`] },
+  });
   smtp.close();
   await stack.ingestIdle();
 
@@ -119,6 +127,15 @@ test('HTML mail: no script runs, no remote request until Show images, the sender
   for (let i = 0; i < 50 && remoteRequests.length === 0; i++) await page.waitForTimeout(100);
   expect(remoteRequests).toEqual([`https://${REMOTE_HOST}/pixel.png`]);
   expect(dialogs).toEqual([]);
+});
+
+test('a message to more addresses than a copy lists says how many more the original has', async () => {
+  await page.getByText('Company announcement').first().click();
+  const meta = page.locator('.reader-meta');
+  await meta.getByText('staff99@partner.test').waitFor();
+  await expect(meta.getByText('staff100@partner.test').count()).resolves.toBe(0);
+  await expect(meta.getByText('Also to').count()).resolves.toBe(1);
+  await expect(meta.getByText(/50 more addresses, listed in the original message/).count()).resolves.toBe(1);
 });
 
 test('downloads the PDF with identical bytes', async () => {
