@@ -223,6 +223,20 @@ test('an envelope naming one mailbox several times (any case) gives it one copy 
   ]);
 });
 
+test('plus-addressed mail (bob+tag@) is copied into the base mailbox without creating an account', async () => {
+  const raw = Buffer.from(
+    'From: news@vendor.test\r\nTo: bob+news@acme.test\r\nSubject: Tagged\r\n\r\nHi\r\n',
+  );
+  const id = await ingestRaw(raw, 'news@vendor.test', ['bob+news@acme.test']);
+
+  expect(await copiesOf('bob@acme.test', id)).toHaveLength(1);
+  expect((await logsFor('acme.test', id)).map((log) => [log.recipient, log.action])).toEqual([
+    ['bob+news@acme.test', 'snapshot'],
+  ]);
+  const users = await query('DOMAIN#acme.test');
+  expect(users.some((item) => item.sk === 'USER#bob+news')).toBe(false);
+});
+
 test('a message naming thousands of addresses, with a huge subject, is still copied; its body keeps the headers whole', async () => {
   // An announcement with the whole company in To and Cc: more than DynamoDB's 400 KB per item.
   const everyone = Array.from({ length: 6000 }, (_, i) => `employee.number.${i}@acme.test`);

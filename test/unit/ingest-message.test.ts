@@ -287,6 +287,45 @@ describe('ingestMessage: an envelope that names a mailbox more than once', () =>
   });
 });
 
+describe('ingestMessage: plus-addressed recipients (bob+tag@)', () => {
+  const users = () =>
+    table
+      .all()
+      .filter((item) => item.type === 'user')
+      .map((item) => item.address);
+
+  test('the copy goes to the base mailbox, the log keeps the address as sent, no account is created', async () => {
+    const r = await deliver(receipt(['Bob+Newsletter@acme.test']));
+    const result = await ingestMessage(deps, r);
+
+    expect(result.recipients).toEqual([{ address: 'bob+newsletter@acme.test', action: 'snapshot' }]);
+    expect(copies(r.sesMessageId).map((item) => item.pk)).toEqual(['MBX#bob@acme.test']);
+    expect(actionsOf(r.sesMessageId)).toEqual({ 'bob+newsletter@acme.test': 'snapshot' });
+    expect(users()).not.toContain('bob+newsletter@acme.test');
+  });
+
+  test('an unknown base is discovered once, however many tags the envelope names', async () => {
+    const r = await deliver(receipt(['newbie+a@acme.test', 'newbie+b@acme.test']));
+    const result = await ingestMessage(deps, r);
+
+    expect(result.recipients.map((entry) => entry.action)).toEqual(['discovered', 'discovered']);
+    expect(users().filter((address) => String(address).startsWith('newbie'))).toEqual(['newbie@acme.test']);
+    expect(copies(r.sesMessageId).map((item) => item.pk)).toEqual(['MBX#newbie@acme.test']);
+  });
+
+  test('an account whose own address has a + keeps its copies; a tag of a mailing list gets none', async () => {
+    await table.put(user('sales+emea@acme.test', 'user'));
+    const r = await deliver(receipt(['sales+emea@acme.test', 'team+all@acme.test']));
+    const result = await ingestMessage(deps, r);
+
+    expect(result.recipients).toEqual([
+      { address: 'sales+emea@acme.test', action: 'snapshot' },
+      { address: 'team+all@acme.test', action: 'not-eligible' },
+    ]);
+    expect(copies(r.sesMessageId).map((item) => item.pk)).toEqual(['MBX#sales+emea@acme.test']);
+  });
+});
+
 describe('ingestMessage: an account created while the message was being decided', () => {
   test('the conditional write keeps the admin-created account, and the message follows it', async () => {
     const r = await deliver(receipt(['carla@acme.test', 'list@acme.test']));

@@ -14,7 +14,12 @@ import { portalUserToItem, type PortalUser } from '../entities/portal-user';
 import { decideRecipient, type RecipientAction, type RecipientDecision } from './eligibility';
 import { parseMessage, type ParsedMessage } from './parse-message';
 import { rawMailKey, SES_SETUP_NOTIFICATION_ID, type Receipt } from './receipt';
-import { loadRecipientAccounts, type RecipientAccounts } from './recipients';
+import {
+  baseAddress,
+  loadRecipientAccounts,
+  type RecipientAccount,
+  type RecipientAccounts,
+} from './recipients';
 
 export interface IngestDeps {
   table: Table;
@@ -42,7 +47,22 @@ const drain = (stream: Readable) =>
     stream.resume();
   });
 
-function decide(receipt: Receipt, accounts: RecipientAccounts) {
+interface Decided {
+  /** The envelope recipient, as logged. */
+  address: string;
+  /** Whose snapshot gets the copy: the recipient, or the base mailbox of a `+` tagged address. */
+  mailbox: string;
+  decision: RecipientDecision;
+}
+
+/** A retried event finds the user its first attempt discovered: still report the discovery. */
+function reportDiscovery(decision: RecipientDecision, user: RecipientAccount | undefined, receipt: Receipt) {
+  if (decision.action === 'snapshot' && user?.discoveredBy === receipt.sesMessageId)
+    decision.action = 'discovered';
+  return decision;
+}
+
+function decide(receipt: Receipt, accounts: RecipientAccounts): Decided[] {
   return receipt.recipients.map((recipient) => {
     const address = normalizeAddress(recipient);
     let domain: string | undefined;
@@ -51,16 +71,15 @@ function decide(receipt: Receipt, accounts: RecipientAccounts) {
     } catch {
       domain = undefined;
     }
-    const user = accounts.users.get(address);
+    // An address with no account of its own but a `+` tag is its base mailbox's (known or discovered).
+    const mailbox = accounts.users.has(address) ? address : (baseAddress(address) ?? address);
+    const user = accounts.users.get(mailbox);
     const decision = decideRecipient(
       domain ? accounts.domains.get(domain) : undefined,
       user,
       receipt.receivedAt,
     );
-    // A retried event finds the user its first attempt discovered: still report the discovery.
-    if (decision.action === 'snapshot' && user?.discoveredBy === receipt.sesMessageId)
-      decision.action = 'discovered';
-    return { address, decision };
+    return { address, mailbox, decision: reportDiscovery(decision, user, receipt) };
   });
 }
 
@@ -72,12 +91,12 @@ async function discoverUsers(
   deps: IngestDeps,
   receipt: Receipt,
   accounts: RecipientAccounts,
-  decisions: Array<{ address: string; decision: RecipientDecision }>,
+  decisions: Decided[],
 ) {
   const now = deps.clock.now().toISOString();
   for (const entry of decisions.filter((d) => d.decision.discover)) {
     const user: PortalUser = {
-      address: entry.address,
+      address: entry.mailbox,
       type: 'discovered',
       mustChangePassword: false,
       tokenVersion: 0,
@@ -85,15 +104,17 @@ async function discoverUsers(
       discoveredBy: receipt.sesMessageId,
     };
     if (await deps.table.put(portalUserToItem(user), { ifAbsent: true })) continue;
-    const current = await loadRecipientAccounts(deps.table, [entry.address]);
-    const domain = accounts.domains.get(splitAddress(entry.address).domain);
-    entry.decision = decideRecipient(domain, current.users.get(entry.address), receipt.receivedAt);
+    // Taken meanwhile: by an admin, or by another recipient of this message with the same mailbox.
+    const current = (await loadRecipientAccounts(deps.table, [entry.mailbox])).users.get(entry.mailbox);
+    const domain = accounts.domains.get(splitAddress(entry.mailbox).domain);
+    entry.decision = reportDiscovery(decideRecipient(domain, current, receipt.receivedAt), current, receipt);
     entry.decision.discover = false;
   }
 }
 
 interface Outcome {
   address: string;
+  mailbox: string;
   action: RecipientAction;
   copy: boolean;
 }
@@ -101,7 +122,7 @@ interface Outcome {
 function items(receipt: Receipt, parsed: ParsedMessage, size: number, outcomes: Outcome[]) {
   const out: Item[] = [];
   let copies = 0;
-  for (const { address, action, copy } of outcomes) {
+  for (const { address, mailbox, action, copy } of outcomes) {
     out.push(
       logEntryToItem({
         sesMessageId: receipt.sesMessageId,
@@ -120,7 +141,7 @@ function items(receipt: Receipt, parsed: ParsedMessage, size: number, outcomes: 
     out.push(
       messageToItem({
         id: messageId('inbox', receipt.receivedAt, receipt.sesMessageId),
-        mailbox: address,
+        mailbox,
         folder: 'inbox',
         sesMessageId: receipt.sesMessageId,
         receivedAt: receipt.receivedAt,
@@ -179,8 +200,9 @@ export async function ingestMessage(deps: IngestDeps, received: Receipt): Promis
       await deps.blobs.putStream(attachmentObjectKey(receipt.sesMessageId, index), content, contentType);
     },
   });
-  const outcomes: Outcome[] = (await decided).map(({ address, decision }) => ({
+  const outcomes: Outcome[] = (await decided).map(({ address, mailbox, decision }) => ({
     address,
+    mailbox,
     copy: decision.copy,
     action: decision.copy && parsed.unparseable ? 'unparseable' : decision.action,
   }));

@@ -24,6 +24,21 @@ const ATTRIBUTES = [
   'discoveredBy',
 ];
 
+/**
+ * `bob+news@acme.test` → `bob@acme.test`: Microsoft 365 and Google Workspace deliver plus-addressed
+ * mail to the base mailbox, so its copy belongs there too. Undefined when there is no `+` tag.
+ */
+export function baseAddress(address: string): string | undefined {
+  let parts: { localPart: string; domain: string };
+  try {
+    parts = splitAddress(address);
+  } catch {
+    return undefined;
+  }
+  const plus = parts.localPart.indexOf('+');
+  return plus > 0 ? `${parts.localPart.slice(0, plus)}@${parts.domain}` : undefined;
+}
+
 /** The recipients' domains and accounts, in one batched read of the attributes intake needs. */
 export async function loadRecipientAccounts(table: Table, recipients: string[]): Promise<RecipientAccounts> {
   const valid = recipients.flatMap((address) => {
@@ -33,8 +48,12 @@ export async function loadRecipientAccounts(table: Table, recipients: string[]):
       return [];
     }
   });
+  const bases = valid.flatMap(({ address }) => baseAddress(address) ?? []);
   const items = await table.getAll(
-    [...valid.map(({ domain }) => domainKey(domain)), ...valid.map(({ address }) => portalUserKey(address))],
+    [
+      ...valid.map(({ domain }) => domainKey(domain)),
+      ...[...valid.map(({ address }) => address), ...bases].map(portalUserKey),
+    ],
     { attributes: ATTRIBUTES },
   );
   const domains = new Map<string, Domain>();
