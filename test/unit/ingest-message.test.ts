@@ -299,7 +299,9 @@ describe('ingestMessage: plus-addressed recipients (bob+tag@)', () => {
     const result = await ingestMessage(deps, r);
 
     expect(result.recipients).toEqual([{ address: 'bob+newsletter@acme.test', action: 'snapshot' }]);
-    expect(copies(r.sesMessageId).map((item) => item.pk)).toEqual(['MBX#bob@acme.test']);
+    expect(copies(r.sesMessageId).map((item) => [item.pk, item.recipient])).toEqual([
+      ['MBX#bob@acme.test', 'bob+newsletter@acme.test'],
+    ]);
     expect(actionsOf(r.sesMessageId)).toEqual({ 'bob+newsletter@acme.test': 'snapshot' });
     expect(users()).not.toContain('bob+newsletter@acme.test');
   });

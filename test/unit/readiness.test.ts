@@ -181,4 +181,33 @@ describe('with a table', () => {
     ]);
     expect(Object.fromEntries(states)).toEqual({ [ids[0]]: { state: 'held' } });
   });
+
+  test('a copy that came for a + tag reads the log entry of the address it came for', async () => {
+    const receivedAt = new Date(daysAgo(1));
+    await table.put({
+      ...logEntryToItem({
+        sesMessageId: 'ses3',
+        receivedAt,
+        envelopeSender: 's@out.example',
+        recipient: 'a+news@on.test',
+        from: 's@out.example',
+        subject: 'x',
+        size: 1,
+        verdicts: { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' },
+        action: 'snapshot',
+      }),
+      delivery: 'delivered',
+    });
+    const id = messageId('inbox', receivedAt, 'ses3');
+    const copy = {
+      id,
+      mailbox: 'a@on.test',
+      recipient: 'a+news@on.test',
+      folder: 'inbox',
+      receivedAt,
+      sesMessageId: 'ses3',
+    };
+    const states = await deliveryStates({ table }, [copy as SnapshotMessage]);
+    expect(Object.fromEntries(states)).toEqual({ [id]: { state: 'delivered' } });
+  });
 });

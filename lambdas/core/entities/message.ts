@@ -39,6 +39,8 @@ export interface SnapshotMessage {
   /** Stable across retries: the folder, the receipt time and the SES message id. */
   id: string;
   mailbox: string;
+  /** The envelope address the copy came for, when not the mailbox's own (`bob+news@`). */
+  recipient?: string;
   folder: Folder;
   sesMessageId: string;
   receivedAt: Date;
@@ -90,6 +92,7 @@ export const messageToItem = (message: SnapshotMessage): Item => ({
   type: 'message',
   id: message.id,
   mailbox: normalizeAddress(message.mailbox),
+  ...(message.recipient ? { recipient: normalizeAddress(message.recipient) } : {}),
   folder: message.folder,
   sesMessageId: message.sesMessageId,
   receivedAt: message.receivedAt.toISOString(),
@@ -127,6 +130,7 @@ function searchAttributes(message: SnapshotMessage) {
 export const messageFromItem = (item: Item): SnapshotMessage => ({
   id: String(item.id),
   mailbox: String(item.mailbox),
+  ...(typeof item.recipient === 'string' ? { recipient: item.recipient } : {}),
   folder: item.folder === 'sent' ? 'sent' : 'inbox',
   sesMessageId: String(item.sesMessageId),
   receivedAt: new Date(String(item.receivedAt)),

@@ -142,6 +142,7 @@ function items(receipt: Receipt, parsed: ParsedMessage, size: number, outcomes: 
       messageToItem({
         id: messageId('inbox', receipt.receivedAt, receipt.sesMessageId),
         mailbox,
+        ...(mailbox !== address ? { recipient: address } : {}),
         folder: 'inbox',
         sesMessageId: receipt.sesMessageId,
         receivedAt: receipt.receivedAt,

@@ -8,11 +8,11 @@ export interface MessageDelivery {
   attempts?: number;
 }
 
-type Keyed = Pick<SnapshotMessage, 'mailbox' | 'folder' | 'receivedAt' | 'sesMessageId'>;
+type Keyed = Pick<SnapshotMessage, 'mailbox' | 'recipient' | 'folder' | 'receivedAt' | 'sesMessageId'>;
 
 const keyOf = (message: Keyed) =>
   logEntryKey({
-    recipient: message.mailbox,
+    recipient: message.recipient ?? message.mailbox,
     receivedAt: message.receivedAt,
     sesMessageId: message.sesMessageId,
   });
