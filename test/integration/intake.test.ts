@@ -223,6 +223,54 @@ test('an envelope naming one mailbox several times (any case) gives it one copy 
   ]);
 });
 
+test('each message publishes CloudWatch metrics (EMF): messages, bytes and recipients by action', async () => {
+  // The local stack turns EMF off (no CloudWatch); a fresh handler module with it on, as in Lambda.
+  const { sesEvent } = await import('../../bin/local/smtp-receiver');
+  const { rawMailKey } = await import('../../lambdas/core/ingest/receipt');
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+  let handler!: (typeof import('../../lambdas/handlers/ingest'))['handler'];
+  try {
+    await jest.isolateModulesAsync(async () => {
+      ({ handler } = await import('../../lambdas/handlers/ingest'));
+    });
+  } finally {
+    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  }
+  const raw = Buffer.from('From: a@sender.test\r\nTo: bob@acme.test\r\nSubject: Counted\r\n\r\nHi\r\n');
+  const id = randomBytes(20).toString('hex');
+  await runtime.blobs.put(rawMailKey(id), raw, 'message/rfc822');
+  const event = sesEvent(
+    id,
+    raw,
+    'a@sender.test',
+    ['bob@acme.test', 'team@acme.test', 'x@closed.test'],
+    new Date(),
+  );
+
+  const lines: string[] = [];
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    lines.push(String(chunk));
+    return true;
+  });
+  try {
+    await handler(event);
+  } finally {
+    write.mockRestore();
+  }
+
+  const emf = lines
+    .flatMap((chunk) => chunk.split('\n'))
+    .filter((line) => line.includes('"_aws"'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const recipientsBy = Object.fromEntries(
+    emf.filter((doc) => 'Recipients' in doc).map((doc) => [doc.action, doc.Recipients]),
+  );
+  expect(recipientsBy).toEqual({ snapshot: 1, 'not-eligible': 1, 'invalid-recipient': 1 });
+  const message = emf.find((doc) => 'MessagesIngested' in doc);
+  expect(message).toMatchObject({ MessagesIngested: 1, MessageBytes: raw.length, service: 'ingest' });
+  expect(message).not.toHaveProperty('action');
+});
+
 test('plus-addressed mail (bob+tag@) is copied into the base mailbox without creating an account', async () => {
   const raw = Buffer.from(
     'From: news@vendor.test\r\nTo: bob+news@acme.test\r\nSubject: Tagged\r\n\r\nHi\r\n',
