@@ -1,4 +1,4 @@
-/** Command line of `npm run bench [-- name… [--limit N] [--warmup N] [--rcpt one|headers|both]]`. */
+/** Command line of `npm run bench [-- name… [--limit N] [--warmup N] [--rcpt one|headers|both] [--node MAJOR|lambda]]`. */
 export interface BenchOptions {
   /** Process only this many corpus messages (an even sample across the sets). */
   limit?: number;
@@ -6,6 +6,8 @@ export interface BenchOptions {
   warmup?: number;
   /** ingest: how envelope recipients are chosen (default `one`). */
   rcpt: 'one' | 'headers' | 'both';
+  /** ingest: the Node.js major the workers run on, or `lambda` for the functions' runtime (bench/node-runtime.ts). */
+  node?: string;
 }
 
 export function parseBenchArgs(argv: string[]): { names: string[]; options: BenchOptions } {
@@ -31,6 +33,8 @@ export function parseBenchArgs(argv: string[]): { names: string[]; options: Benc
       if (rcpt !== 'one' && rcpt !== 'headers' && rcpt !== 'both')
         throw new Error('--rcpt takes one, headers or both');
       options.rcpt = rcpt;
+    } else if (flag === '--node') {
+      options.node = value();
     } else if (flag.startsWith('--')) throw new Error(`Unknown option ${flag}`);
     else names.push(argv[i]);
   }

@@ -19,11 +19,26 @@ export interface CorpusMessage {
 
 export type RecipientMode = 'one' | 'headers';
 
+/**
+ * A worker is set up once (`ingest`, `parse`, `noop`, `minimal`: load, prepare, warm up), then
+ * measures slices of the corpus on `measure` until `finish` returns its figures. The parent
+ * alternates slices between the workers, so drift in the machine's speed (other tenants of the
+ * host, DynamoDB Local's JIT) lands on the handler and its floors alike. `large` is one shot.
+ */
 export type Job =
   | { kind: 'ingest'; messages: CorpusMessage[]; recipients: RecipientMode; warmup: number }
   | { kind: 'parse'; messages: CorpusMessage[]; warmup: number }
-  | { kind: 'noop'; endpoint: string; requests: number; warmup: number }
+  | { kind: 'noop'; endpoint: string; warmup: number }
+  | { kind: 'minimal'; messages: CorpusMessage[]; endpoint: string; warmup: number }
+  /** Messages [start, end); `requests`: the handler's request count for each (noop, minimal). */
+  | { kind: 'measure'; start: number; end: number; requests?: number[] }
+  | { kind: 'finish' }
   | { kind: 'large'; event: SESEvent };
+
+/** What `measure` returns from the ingest worker: how many requests each message made. */
+export interface SliceRequests {
+  requests: number[];
+}
 
 export interface Slow {
   file: string;
@@ -43,6 +58,8 @@ export interface BatchSpread {
   min: number;
   median: number;
   max: number;
+  /** Every batch mean, in the order measured: drift shows here. */
+  inOrder: number[];
 }
 
 export interface IngestResult {
@@ -81,6 +98,14 @@ export interface NoopResult {
   cpuMs: number;
   wallMs: number;
   batches: BatchSpread;
+}
+
+/** The floors measured together, as the least any ingest handler does: parse, then its requests. */
+export interface MinimalResult {
+  messages: number;
+  parseCpuMs: number;
+  requests: number;
+  requestCpuMs: number;
 }
 
 export interface LargeResult {
@@ -137,7 +162,7 @@ export function wireForm(file: Buffer): Buffer {
 }
 
 /** AWS requests by `Service.Command`, counted once per HTTP attempt (after the retry middleware). */
-function countRequests(counts: Record<string, number>, written: { items: number }) {
+function countRequests(counts: Record<string, number>, written: { items: number; requests: number }) {
   return (service: string) =>
     (
       next: (args: { input: Record<string, unknown> }) => Promise<unknown>,
@@ -146,6 +171,7 @@ function countRequests(counts: Record<string, number>, written: { items: number 
     async (args: { input: Record<string, unknown> }) => {
       const name = `${service}.${context.commandName ?? 'unknown'}`;
       counts[name] = (counts[name] ?? 0) + 1;
+      written.requests++;
       const input = args.input;
       if (input.RequestItems && /Write/.test(name))
         for (const requests of Object.values(input.RequestItems as Record<string, unknown[]>))
@@ -163,7 +189,7 @@ async function loadHandler() {
     import('../lambdas/handlers/ingest'),
   ]);
   const counts: Record<string, number> = {};
-  const written = { items: 0 };
+  const written = { items: 0, requests: 0 };
   const counter = countRequests(counts, written);
   const clients = { DynamoDB: runtime.clients.dynamodb, S3: runtime.clients.s3 };
   for (const [service, client] of Object.entries(clients)) {
@@ -185,7 +211,7 @@ async function loadHandler() {
       httpRequests: http.requests - before.http,
     };
   };
-  return { runtime, handler, snapshot, since };
+  return { runtime, handler, snapshot, since, requestsSoFar: () => written.requests };
 }
 
 const ADDRESS = /[^\s<>,;:"()[\]]+@[^\s<>,;:"()[\]]+/g;
@@ -223,35 +249,46 @@ async function mapLimit<T>(items: T[], limit: number, work: (item: T) => Promise
 const cycle = <T>(items: T[], n: number): T[] => Array.from({ length: n }, (_, i) => items[i % items.length]);
 
 /**
- * BENCH_CPU_PROFILE=<dir>: a V8 CPU profile of the measured phase only (no loading, no warm-up,
- * no storing of raw messages), written as <dir>/<name>-<pid>.cpuprofile (unminified: see
- * bench/ingest.ts).
+ * BENCH_CPU_PROFILE=<dir>: a V8 CPU profile of the measured slices only (no loading, no
+ * warm-up, no storing of raw messages; the pauses between slices show as idle), written as
+ * <dir>/<name>-<pid>.cpuprofile (unminified: see bench/ingest.ts).
  */
-async function profiled<T>(name: string, measure: () => Promise<T>): Promise<T> {
+function profiler(name: string) {
   const dir = process.env.BENCH_CPU_PROFILE;
-  if (!dir) return measure();
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 100 });
-  await session.post('Profiler.start');
-  try {
-    return await measure();
-  } finally {
-    const { profile } = await session.post('Profiler.stop');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, `${name}-${process.pid}.cpuprofile`), JSON.stringify(profile));
-    session.disconnect();
-  }
+  let inspector: Session | undefined;
+  return {
+    async start() {
+      if (!dir || inspector) return;
+      inspector = new Session();
+      inspector.connect();
+      await inspector.post('Profiler.enable');
+      await inspector.post('Profiler.setSamplingInterval', { interval: 100 });
+      await inspector.post('Profiler.start');
+    },
+    async stop() {
+      if (!dir || !inspector) return;
+      const { profile } = await inspector.post('Profiler.stop');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, `${name}-${process.pid}.cpuprofile`), JSON.stringify(profile));
+      inspector.disconnect();
+      inspector = undefined;
+    },
+  };
 }
 
 const percentile = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : 0;
 const slowest = (all: Slow[], n = 5) => [...all].sort((a, b) => b.cpuMs - a.cpuMs).slice(0, n);
 const BATCH = 200;
-function spread(batchMeans: number[]): BatchSpread {
+function spread(batchMeans: number[], size = BATCH): BatchSpread {
   const sorted = [...batchMeans].sort((a, b) => a - b);
-  return { size: BATCH, min: sorted[0] ?? 0, median: percentile(sorted, 0.5), max: sorted.at(-1) ?? 0 };
+  return {
+    size,
+    min: sorted[0] ?? 0,
+    median: percentile(sorted, 0.5),
+    max: sorted.at(-1) ?? 0,
+    inOrder: batchMeans,
+  };
 }
 /** Batch means of per-item CPU, in the order measured (a last partial batch under half size is dropped). */
 function batchMeans(cpu: number[]): number[] {
@@ -263,8 +300,8 @@ function batchMeans(cpu: number[]): number[] {
   return means;
 }
 
-async function ingest(job: Extract<Job, { kind: 'ingest' }>): Promise<IngestResult> {
-  const { runtime, handler, snapshot, since } = await loadHandler();
+async function ingestSession(job: Extract<Job, { kind: 'ingest' }>): Promise<Measuring> {
+  const { runtime, handler, snapshot, since, requestsSoFar } = await loadHandler();
   const [{ rawMailKey }, { sesEvent }] = await Promise.all([
     import('../lambdas/core/ingest/receipt'),
     import('../bin/local/smtp-receiver'),
@@ -292,137 +329,206 @@ async function ingest(job: Extract<Job, { kind: 'ingest' }>): Promise<IngestResu
   const failures: Failure[] = [];
   const perMessage: Slow[] = [];
   const perSet: IngestResult['perSet'] = {};
+  const total = { cpuMs: 0, wallMs: 0 };
   const before = snapshot();
-  const cpuStart = process.cpuUsage();
-  const wallStart = performance.now();
-  await profiled('ingest', async () => {
-    for (const m of measured) {
-      const cpu = process.cpuUsage();
-      const t = performance.now();
-      try {
-        await handler(m.event);
-      } catch (error) {
-        failures.push({ file: m.file, error: errorText(error) });
-      }
-      const one = { file: m.file, cpuMs: cpuMs(cpu), wallMs: performance.now() - t, bytes: m.raw.length };
-      perMessage.push(one);
-      const set = (perSet[m.set] ??= { messages: 0, cpuMs: 0, wallMs: 0 });
-      set.messages++;
-      set.cpuMs += one.cpuMs;
-      set.wallMs += one.wallMs;
-    }
-  });
-  const wallMs = performance.now() - wallStart;
-  const totalCpu = cpuMs(cpuStart);
-  const counted = since(before);
-  const latencies = perMessage.map((m) => m.wallMs).sort((a, b) => a - b);
+  const profile = profiler('ingest');
   return {
-    messages: measured.length,
-    bytes: measured.reduce((sum, m) => sum + m.raw.length, 0),
-    recipients: measured.reduce((sum, m) => sum + m.event.Records[0].ses.receipt.recipients.length, 0),
-    wallMs,
-    cpuMs: totalCpu,
-    latencyMs: {
-      p50: percentile(latencies, 0.5),
-      p95: percentile(latencies, 0.95),
-      max: latencies.at(-1) ?? 0,
+    async measure({ start, end }): Promise<SliceRequests> {
+      await profile.start();
+      const requests: number[] = [];
+      const cpuStart = process.cpuUsage();
+      const wallStart = performance.now();
+      for (const m of measured.slice(start, end)) {
+        const requestsBefore = requestsSoFar();
+        const cpu = process.cpuUsage();
+        const t = performance.now();
+        try {
+          await handler(m.event);
+        } catch (error) {
+          failures.push({ file: m.file, error: errorText(error) });
+        }
+        const one = { file: m.file, cpuMs: cpuMs(cpu), wallMs: performance.now() - t, bytes: m.raw.length };
+        requests.push(requestsSoFar() - requestsBefore);
+        perMessage.push(one);
+        const set = (perSet[m.set] ??= { messages: 0, cpuMs: 0, wallMs: 0 });
+        set.messages++;
+        set.cpuMs += one.cpuMs;
+        set.wallMs += one.wallMs;
+      }
+      total.cpuMs += cpuMs(cpuStart);
+      total.wallMs += performance.now() - wallStart;
+      return { requests };
     },
-    batches: spread(batchMeans(perMessage.map((m) => m.cpuMs))),
-    perSet,
-    ...counted,
-    failures,
-    slowest: slowest(perMessage),
-    rssMiB: mib(process.memoryUsage().rss),
+    async finish(): Promise<IngestResult> {
+      await profile.stop();
+      const latencies = perMessage.map((m) => m.wallMs).sort((a, b) => a - b);
+      return {
+        messages: perMessage.length,
+        bytes: perMessage.reduce((sum, m) => sum + m.bytes, 0),
+        recipients: measured
+          .slice(0, perMessage.length)
+          .reduce((sum, m) => sum + m.event.Records[0].ses.receipt.recipients.length, 0),
+        ...total,
+        latencyMs: {
+          p50: percentile(latencies, 0.5),
+          p95: percentile(latencies, 0.95),
+          max: latencies.at(-1) ?? 0,
+        },
+        batches: spread(batchMeans(perMessage.map((m) => m.cpuMs))),
+        perSet,
+        ...since(before),
+        failures,
+        slowest: slowest(perMessage),
+        rssMiB: mib(process.memoryUsage().rss),
+      };
+    },
   };
 }
 
-async function parse(job: Extract<Job, { kind: 'parse' }>): Promise<ParseResult> {
+async function parseSession(job: Extract<Job, { kind: 'parse' }>): Promise<Measuring> {
   const { simpleParser } = await import('mailparser');
   const raws = job.messages.map((m) => ({ file: m.file, raw: wireForm(readFileSync(m.file)) }));
   for (const { raw } of cycle(raws, job.warmup)) await simpleParser(raw).catch(() => undefined);
   const failures: Failure[] = [];
   const perMessage: Slow[] = [];
-  let noFrom = 0;
-  let attachments = 0;
-  const cpuStart = process.cpuUsage();
-  const wallStart = performance.now();
-  await profiled('parse', async () => {
-    for (const { file, raw } of raws) {
-      const cpu = process.cpuUsage();
-      const t = performance.now();
-      try {
-        const mail = await simpleParser(raw);
-        if (!mail.from?.value.length) noFrom++;
-        attachments += mail.attachments.length;
-      } catch (error) {
-        failures.push({ file, error: errorText(error) });
-      }
-      perMessage.push({ file, cpuMs: cpuMs(cpu), wallMs: performance.now() - t, bytes: raw.length });
-    }
-  });
-  const wallMs = performance.now() - wallStart;
-  const total = cpuMs(cpuStart);
-  // A slow single parse is often a GC pause that landed on it: parse the slowest again (median of 5).
-  const heaviest = slowest(perMessage).map((slow) => {
-    const raw = raws.find((r) => r.file === slow.file)!.raw;
-    return { ...slow, raw };
-  });
-  const again: Slow[] = [];
-  for (const { raw, ...slow } of heaviest) {
-    const times: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const cpu = process.cpuUsage();
-      await simpleParser(raw).catch(() => undefined);
-      times.push(cpuMs(cpu));
-    }
-    again.push({ ...slow, cpuMs: times.sort((a, b) => a - b)[2] });
-  }
-  // For reference: the options the current ingest passes (no HTML↔text conversion).
-  const skipStart = process.cpuUsage();
-  for (const { raw } of raws)
-    await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true }).catch(
-      () => undefined,
-    );
+  const total = { cpuMs: 0, wallMs: 0, noFrom: 0, attachments: 0 };
+  const profile = profiler('parse');
   return {
-    messages: raws.length,
-    cpuMs: total,
-    wallMs,
-    skipOptionsCpuMs: cpuMs(skipStart),
-    batches: spread(batchMeans(perMessage.map((m) => m.cpuMs))),
-    failures,
-    slowest: perMessage.length ? slowest(perMessage) : [],
-    slowestAgain: again,
-    noFrom,
-    attachments,
+    async measure({ start, end }) {
+      await profile.start();
+      const cpuStart = process.cpuUsage();
+      const wallStart = performance.now();
+      for (const { file, raw } of raws.slice(start, end)) {
+        const cpu = process.cpuUsage();
+        const t = performance.now();
+        try {
+          const mail = await simpleParser(raw);
+          if (!mail.from?.value.length) total.noFrom++;
+          total.attachments += mail.attachments.length;
+        } catch (error) {
+          failures.push({ file, error: errorText(error) });
+        }
+        perMessage.push({ file, cpuMs: cpuMs(cpu), wallMs: performance.now() - t, bytes: raw.length });
+      }
+      total.cpuMs += cpuMs(cpuStart);
+      total.wallMs += performance.now() - wallStart;
+      return null;
+    },
+    async finish(): Promise<ParseResult> {
+      await profile.stop();
+      // A slow single parse is often a GC pause that landed on it: parse the slowest again (median of 5).
+      const again: Slow[] = [];
+      for (const slow of slowest(perMessage)) {
+        const raw = raws.find((r) => r.file === slow.file)!.raw;
+        const times: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const cpu = process.cpuUsage();
+          await simpleParser(raw).catch(() => undefined);
+          times.push(cpuMs(cpu));
+        }
+        again.push({ ...slow, cpuMs: times.sort((a, b) => a - b)[2] });
+      }
+      // For reference: the options the current ingest passes (no HTML↔text conversion).
+      const skipStart = process.cpuUsage();
+      for (const { raw } of raws.slice(0, perMessage.length))
+        await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true }).catch(
+          () => undefined,
+        );
+      return {
+        messages: perMessage.length,
+        cpuMs: total.cpuMs,
+        wallMs: total.wallMs,
+        skipOptionsCpuMs: cpuMs(skipStart),
+        batches: spread(batchMeans(perMessage.map((m) => m.cpuMs))),
+        failures,
+        slowest: slowest(perMessage),
+        slowestAgain: again,
+        noFrom: total.noFrom,
+        attachments: total.attachments,
+      };
+    },
   };
 }
 
-async function noop(job: Extract<Job, { kind: 'noop' }>): Promise<NoopResult> {
+/** A no-op SDK request: GetItem through a default DynamoDB client to the bench's `{}` server. */
+async function noopRequests(endpoint: string) {
   const { DynamoDBClient, GetItemCommand } = await import('@aws-sdk/client-dynamodb');
-  const client = new DynamoDBClient({ endpoint: job.endpoint });
+  const client = new DynamoDBClient({ endpoint });
   const request = () =>
     client.send(new GetItemCommand({ TableName: 'noop', Key: { pk: { S: 'a' }, sk: { S: 'b' } } }));
+  return { request, destroy: () => client.destroy() };
+}
+
+const sum = (numbers: number[] = []) => numbers.reduce((a, b) => a + b, 0);
+
+/** The handler's requests for each slice, made back to back as no-op GetItems. */
+async function noopSession(job: Extract<Job, { kind: 'noop' }>): Promise<Measuring> {
+  const { request, destroy } = await noopRequests(job.endpoint);
   for (let i = 0; i < job.warmup; i++) await request();
+  const total = { requests: 0, cpuMs: 0, wallMs: 0 };
   const means: number[] = [];
-  const cpuStart = process.cpuUsage();
-  const wallStart = performance.now();
-  await profiled('noop', async () => {
-    for (let done = 0; done < job.requests;) {
-      const n = Math.min(BATCH, job.requests - done);
-      const cpu = process.cpuUsage();
+  const profile = profiler('noop');
+  return {
+    async measure({ requests }) {
+      await profile.start();
+      const n = sum(requests);
+      const cpuStart = process.cpuUsage();
+      const wallStart = performance.now();
       for (let i = 0; i < n; i++) await request();
-      means.push(cpuMs(cpu) / n);
-      done += n;
-    }
-  });
-  const result = {
-    requests: job.requests,
-    cpuMs: cpuMs(cpuStart),
-    wallMs: performance.now() - wallStart,
-    batches: spread(means),
+      const ms = cpuMs(cpuStart);
+      total.cpuMs += ms;
+      total.wallMs += performance.now() - wallStart;
+      total.requests += n;
+      if (n) means.push(ms / n);
+      return null;
+    },
+    async finish(): Promise<NoopResult> {
+      await profile.stop();
+      destroy();
+      return { ...total, batches: spread(means, Math.round(total.requests / Math.max(1, means.length))) };
+    },
   };
-  client.destroy();
-  return result;
+}
+
+/**
+ * Both floors in one process, message by message: simpleParser(raw), then as many no-op requests
+ * as the handler made for that message. Each part is timed on its own. Parsing between requests
+ * costs both of them caches and JIT state that the floors measured alone keep to themselves.
+ */
+async function minimalSession(job: Extract<Job, { kind: 'minimal' }>): Promise<Measuring> {
+  const { simpleParser } = await import('mailparser');
+  const { request, destroy } = await noopRequests(job.endpoint);
+  const raws = job.messages.map((m) => wireForm(readFileSync(m.file)));
+  const totals = { messages: 0, parseCpuMs: 0, requests: 0, requestCpuMs: 0 };
+  const handle = async (raw: Buffer, requests: number) => {
+    const parseStart = process.cpuUsage();
+    await simpleParser(raw).catch(() => undefined);
+    const parseMs = cpuMs(parseStart);
+    const requestStart = process.cpuUsage();
+    for (let k = 0; k < requests; k++) await request();
+    return { parseMs, requestMs: cpuMs(requestStart) };
+  };
+  for (const raw of cycle(raws, job.warmup)) await handle(raw, 3);
+  const profile = profiler('minimal');
+  return {
+    async measure({ start, end, requests = [] }) {
+      await profile.start();
+      for (let i = start; i < end; i++) {
+        const n = requests[i - start] ?? 0;
+        const { parseMs, requestMs } = await handle(raws[i], n);
+        totals.messages++;
+        totals.parseCpuMs += parseMs;
+        totals.requestCpuMs += requestMs;
+        totals.requests += n;
+      }
+      return null;
+    },
+    async finish(): Promise<MinimalResult> {
+      await profile.stop();
+      destroy();
+      return totals;
+    },
+  };
 }
 
 async function large(job: Extract<Job, { kind: 'large' }>): Promise<LargeResult> {
@@ -464,14 +570,33 @@ async function large(job: Extract<Job, { kind: 'large' }>): Promise<LargeResult>
   };
 }
 
+interface Measuring {
+  measure(job: Extract<Job, { kind: 'measure' }>): Promise<unknown>;
+  finish(): Promise<unknown>;
+}
+
+let session: Measuring | undefined;
+
 async function runJob(job: Job): Promise<unknown> {
   switch (job.kind) {
     case 'ingest':
-      return ingest(job);
+      session = await ingestSession(job);
+      return null;
     case 'parse':
-      return parse(job);
+      session = await parseSession(job);
+      return null;
     case 'noop':
-      return noop(job);
+      session = await noopSession(job);
+      return null;
+    case 'minimal':
+      session = await minimalSession(job);
+      return null;
+    case 'measure':
+      if (!session) throw new Error('measure before set-up');
+      return session.measure(job);
+    case 'finish':
+      if (!session) throw new Error('finish before set-up');
+      return session.finish();
     case 'large':
       return large(job);
   }
@@ -479,13 +604,14 @@ async function runJob(job: Job): Promise<unknown> {
 
 /** Started by the parent with this flag (the file is also imported for its types). */
 if (process.argv.includes(WORKER_FLAG)) {
-  process.once('message', (job: Job) => {
+  process.on('message', (job: Job) => {
+    const last = job.kind === 'finish' || job.kind === 'large';
     runJob(job)
       .then((result): WorkerReply => ({ ok: true, result }))
       .catch((error: unknown): WorkerReply => ({
         ok: false,
         error: error instanceof Error ? (error.stack ?? error.message) : String(error),
       }))
-      .then((reply) => process.send!(reply, () => process.exit(0)));
+      .then((reply) => process.send!(reply, () => (last || !reply.ok) && process.exit(0)));
   });
 }
