@@ -2,7 +2,9 @@
  * The child process of `bench/ingest.ts`: it runs one measurement in a process of its own, so
  * `process.cpuUsage()` and peak RSS are the measured code's alone (s3rver runs in the parent,
  * DynamoDB Local in Java). The parent forks it from a minified bundle of this file (under
- * `--import tsx` if bundling fails), sends one job over IPC and gets one result back. Its stdout is discarded: the handler's logs cost what they cost in Lambda.
+ * `--import tsx` if bundling fails) and sends it jobs over IPC, one at a time, each answered
+ * with one reply. Its stdout is discarded: the handler's logs and EMF lines cost what they cost
+ * to write in Lambda.
  */
 import { randomBytes } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
