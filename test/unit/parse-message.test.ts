@@ -225,6 +225,64 @@ describe('parseMessage: attachments', () => {
     expect(byName(parsed.attachments, 'notes.txt')).toMatchObject({ contentType: 'text/plain' });
   });
 
+  test('a part without a file name is named by its type: a forwarded message .eml, an invitation .ics', async () => {
+    const raw = Buffer.from(
+      [
+        'From: a@x.test',
+        'To: b@x.test',
+        'Subject: Forwarded as an attachment',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="outer"',
+        '',
+        '--outer',
+        'Content-Type: text/plain',
+        '',
+        'See the attached message and the invitation.',
+        '--outer',
+        'Content-Type: message/rfc822',
+        '',
+        'From: c@y.test',
+        'To: a@x.test',
+        'Subject: The original',
+        '',
+        'Original body',
+        '--outer',
+        'Content-Type: text/calendar; method=REQUEST',
+        '',
+        'BEGIN:VCALENDAR',
+        'END:VCALENDAR',
+        '--outer',
+        'Content-Type: text/x-server-log',
+        'Content-Disposition: attachment',
+        '',
+        '12:00 delivered',
+        '--outer',
+        'Content-Type: application/x-vendor-thing',
+        'Content-Transfer-Encoding: base64',
+        '',
+        'AAEC',
+        '--outer',
+        'Content-Type: application/pdf; name="named.pdf"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        'JVBERg==',
+        '--outer--',
+        '',
+      ].join('\r\n'),
+    );
+    const { sink, stored } = memorySink();
+    const parsed = await parseMessage(feed(raw), sink);
+
+    expect(parsed.attachments.map((a) => [a.filename, a.contentType])).toEqual([
+      ['attachment-1.eml', 'message/rfc822'],
+      ['attachment-2.ics', 'text/calendar'],
+      ['attachment-3.txt', 'text/x-server-log'],
+      ['attachment-4.bin', 'application/x-vendor-thing'],
+      ['named.pdf', 'application/pdf'],
+    ]);
+    expect(stored.get(0)!.bytes.toString()).toContain('Subject: The original');
+  });
+
   test('withhold: nothing is stored, every attachment is listed as withheld with its size', async () => {
     const { sink, calls } = memorySink({ withhold: true });
     const parsed = await parseMessage(feed(message, 4096), sink);

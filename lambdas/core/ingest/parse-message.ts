@@ -1,4 +1,5 @@
 import { PassThrough, type Readable } from 'node:stream';
+import libmime from 'libmime';
 import {
   MailParser,
   type AddressObject,
@@ -54,6 +55,17 @@ function fileName(name: string): string {
   if (name.length <= MAX_FILENAME_CHARS) return name;
   const extension = /\.[^.\s]{1,16}$/.exec(name)?.[0] ?? '';
   return `${name.slice(0, MAX_FILENAME_CHARS - extension.length - 1)}…${extension}`;
+}
+/**
+ * A part without a file name gets one with the extension its type calls for, as mail clients
+ * name them: a message forwarded as an attachment downloads as .eml and an invitation as .ics,
+ * so the download opens in the right program. Text of a type with no extension of its own
+ * reads as .txt.
+ */
+function unnamedPartName(index: number, contentType: string): string {
+  const extension = libmime.detectExtension(contentType);
+  const readable = extension === 'bin' && /^(text|message)\//i.test(contentType) ? 'txt' : extension;
+  return `attachment-${index + 1}.${readable}`;
 }
 const HEADERS_OF_INTEREST = [
   'from',
@@ -175,10 +187,11 @@ export function parseMessage(raw: Readable, sink: AttachmentSink): Promise<Parse
         return;
       }
       const index = result.attachments.length;
+      const contentType = (data.contentType || 'application/octet-stream').slice(0, MAX_FILENAME_CHARS);
       const info: AttachmentInfo = {
         index,
-        filename: fileName(data.filename ?? `attachment-${index + 1}`),
-        contentType: (data.contentType || 'application/octet-stream').slice(0, MAX_FILENAME_CHARS),
+        filename: fileName(data.filename || unnamedPartName(index, contentType)),
+        contentType,
         size: 0,
         withheld: sink.withhold,
         ...(data.cid ? { contentId: data.cid.slice(0, MAX_FILENAME_CHARS) } : {}),
