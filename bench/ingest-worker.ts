@@ -70,6 +70,8 @@ export interface IngestResult {
   recipients: number;
   wallMs: number;
   cpuMs: number;
+  /** The part of cpuMs spent in the kernel (sockets, mostly). */
+  systemCpuMs: number;
   latencyMs: { p50: number; p95: number; max: number };
   batches: BatchSpread;
   perSet: Record<string, { messages: number; cpuMs: number; wallMs: number }>;
@@ -98,6 +100,7 @@ export interface ParseResult {
 export interface NoopResult {
   requests: number;
   cpuMs: number;
+  systemCpuMs: number;
   wallMs: number;
   batches: BatchSpread;
 }
@@ -130,6 +133,7 @@ const cpuMs = (since: NodeJS.CpuUsage) => {
   const used = process.cpuUsage(since);
   return (used.user + used.system) / 1000;
 };
+const systemCpuMs = (since: NodeJS.CpuUsage) => process.cpuUsage(since).system / 1000;
 const mib = (bytes: number) => bytes / 2 ** 20;
 /**
  * Peak RSS of this process: VmHWM from /proc/self/status. Not `resourceUsage().maxRSS`, which
@@ -331,7 +335,7 @@ async function ingestSession(job: Extract<Job, { kind: 'ingest' }>): Promise<Mea
   const failures: Failure[] = [];
   const perMessage: Slow[] = [];
   const perSet: IngestResult['perSet'] = {};
-  const total = { cpuMs: 0, wallMs: 0 };
+  const total = { cpuMs: 0, systemCpuMs: 0, wallMs: 0 };
   const before = snapshot();
   const profile = profiler('ingest');
   return {
@@ -358,6 +362,7 @@ async function ingestSession(job: Extract<Job, { kind: 'ingest' }>): Promise<Mea
         set.wallMs += one.wallMs;
       }
       total.cpuMs += cpuMs(cpuStart);
+      total.systemCpuMs += systemCpuMs(cpuStart);
       total.wallMs += performance.now() - wallStart;
       return { requests };
     },
@@ -467,7 +472,7 @@ const sum = (numbers: number[] = []) => numbers.reduce((a, b) => a + b, 0);
 async function noopSession(job: Extract<Job, { kind: 'noop' }>): Promise<Measuring> {
   const { request, destroy } = await noopRequests(job.endpoint);
   for (let i = 0; i < job.warmup; i++) await request();
-  const total = { requests: 0, cpuMs: 0, wallMs: 0 };
+  const total = { requests: 0, cpuMs: 0, systemCpuMs: 0, wallMs: 0 };
   const means: number[] = [];
   const profile = profiler('noop');
   return {
@@ -479,6 +484,7 @@ async function noopSession(job: Extract<Job, { kind: 'noop' }>): Promise<Measuri
       for (let i = 0; i < n; i++) await request();
       const ms = cpuMs(cpuStart);
       total.cpuMs += ms;
+      total.systemCpuMs += systemCpuMs(cpuStart);
       total.wallMs += performance.now() - wallStart;
       total.requests += n;
       if (n) means.push(ms / n);

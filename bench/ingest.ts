@@ -347,7 +347,7 @@ export async function ingestBenchmark(
       `    end to end through the handler: ${fixed(n / (result.wallMs / 1000), 1)} messages/s (${fixed(result.wallMs / 1000, 1)} s; latency p50 ${fixed(result.latencyMs.p50, 1)} ms, p95 ${fixed(result.latencyMs.p95, 1)} ms, max ${fixed(result.latencyMs.max, 1)} ms)`,
     );
     print(
-      `    handler CPU: ${fixed(perMessage, 3)} ms/message (child process: no s3rver, no DynamoDB Local; ${spreadText(result.batches)})`,
+      `    handler CPU: ${fixed(perMessage, 3)} ms/message, of which ${fixed(result.systemCpuMs / n, 3)} in the kernel (child process: no s3rver, no DynamoDB Local; ${spreadText(result.batches)})`,
     );
     print(
       `    AWS requests/message: ${fixed(totalOf(result.requests) / n)} (${requestLines(result.requests, n)}); HTTP requests seen by node:http ${fixed(result.httpRequests / n)}/message; DynamoDB items written ${fixed(result.itemsWritten / n)}/message`,
@@ -376,7 +376,7 @@ export async function ingestBenchmark(
     `    slowest to parse (ms CPU: in the run → median of 5 more): ${parse.slowest.map((s, i) => `${path.basename(s.file)} ${fixed(s.cpuMs, 1)} → ${fixed(parse.slowestAgain[i]?.cpuMs ?? NaN, 1)} (${thousands(s.bytes)} B)`).join(', ')}`,
   );
   print(
-    `  one no-op SDK request (DynamoDB GetItem, local server answering {}): ${fixed(noopMs, 3)} ms CPU/request (N=${noop.requests} after ${thousands(NOOP_WARMUP_PER_INVOCATION * warmup)} warm-up requests; ${fixed(noop.requests / (noop.wallMs / 1000), 0)} requests/s; ${spreadText(noop.batches)})`,
+    `  one no-op SDK request (DynamoDB GetItem, local server answering {}): ${fixed(noopMs, 3)} ms CPU/request, of which ${fixed(noop.systemCpuMs / noop.requests, 3)} in the kernel (N=${noop.requests} after ${thousands(NOOP_WARMUP_PER_INVOCATION * warmup)} warm-up requests; ${fixed(noop.requests / (noop.wallMs / 1000), 0)} requests/s; ${spreadText(noop.batches)})`,
   );
   for (const { mode, minimal } of runs)
     print(
