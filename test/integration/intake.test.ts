@@ -227,6 +227,7 @@ test('each message publishes CloudWatch metrics (EMF): messages, bytes and recip
   // The local stack turns EMF off (no CloudWatch); a fresh handler module with it on, as in Lambda.
   const { sesEvent } = await import('../../bin/local/smtp-receiver');
   const { rawMailKey } = await import('../../lambdas/core/ingest/receipt');
+  const metricsDisabled = process.env.POWERTOOLS_METRICS_DISABLED;
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
   let handler!: (typeof import('../../lambdas/handlers/ingest'))['handler'];
   try {
@@ -234,7 +235,8 @@ test('each message publishes CloudWatch metrics (EMF): messages, bytes and recip
       ({ handler } = await import('../../lambdas/handlers/ingest'));
     });
   } finally {
-    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    if (metricsDisabled === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
+    else process.env.POWERTOOLS_METRICS_DISABLED = metricsDisabled;
   }
   const raw = Buffer.from('From: a@sender.test\r\nTo: bob@acme.test\r\nSubject: Counted\r\n\r\nHi\r\n');
   const id = randomBytes(20).toString('hex');
