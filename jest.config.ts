@@ -9,6 +9,9 @@ const transform: Config['transform'] = {
 // Node here is 20 by design (Lambda runs 22+); the SDK's notice about it only buries test output.
 // Workers inherit this process's environment.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// EMF lines mean nothing without CloudWatch (the local stack sets the same); a handler imported
+// before the stack starts would otherwise print them into the test output.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
 const esmOnly = ['jose', '@middy'].join('|');
 const transformIgnorePatterns = [`/node_modules/(?!(${esmOnly})/)`];
