@@ -116,6 +116,11 @@ function projectionOf(attributes: string[]) {
   };
 }
 
+/** Each key once, the later entry winning: a batch naming one key twice is refused whole. */
+const distinctKeys = <T extends ItemKey>(entries: T[]): T[] => [
+  ...new Map(entries.map((entry) => [`${entry.pk}\u0000${entry.sk}`, entry])).values(),
+];
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class DynamoDbTable implements Table {
@@ -133,7 +138,7 @@ export class DynamoDbTable implements Table {
   }
 
   async getAll(keys: ItemKey[], options: GetAllOptions = {}): Promise<Item[]> {
-    const unique = [...new Map(keys.map((key) => [`${key.pk}\u0000${key.sk}`, key])).values()];
+    const unique = distinctKeys(keys);
     const found: Item[] = [];
     const projection = options.attributes && projectionOf(['pk', 'sk', ...options.attributes]);
     for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
@@ -200,8 +205,8 @@ export class DynamoDbTable implements Table {
   }
 
   async putAll(items: Item[]): Promise<void> {
-    // A batch naming one key twice is refused whole; the later item wins, as with puts in turn.
-    const distinct = [...new Map(items.map((item) => [`${item.pk}\u0000${item.sk}`, item])).values()];
+    // The later item wins, as with puts in turn.
+    const distinct = distinctKeys(items);
     for (let start = 0; start < distinct.length; start += BATCH_LIMIT) {
       let requests: BatchWriteItemCommandInput['RequestItems'] = {
         [this.tableName]: distinct
