@@ -5,6 +5,7 @@ import type Mail from 'nodemailer/lib/mailer';
 import {
   MAX_FILENAME_CHARS,
   MAX_HEADER_CHARS,
+  makeSnippet,
   parseMessage,
   type AttachmentSink,
 } from '../../lambdas/core/ingest/parse-message';
@@ -130,6 +131,47 @@ describe('parseMessage: headers and body', () => {
     expect(parsed.date).toBeUndefined();
     expect(parsed.text.trim()).toBe('body');
     expect(parsed.snippet).toBe('body');
+  });
+});
+
+describe('makeSnippet', () => {
+  /** The definition: every whitespace run one space, trimmed, the first 200 characters. */
+  const collapsed = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, 200);
+  const pieces = [
+    'a',
+    'word',
+    'ünïcödé',
+    '😀',
+    ' ',
+    '  ',
+    '\n',
+    '\r\n',
+    '\t',
+    '\u00a0',
+    '\u2003',
+    '\u3000',
+    '\ufeff',
+  ];
+
+  test('matches collapsing the whole text, for any mix of words and whitespace', () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let run = 0; run < 500; run++) {
+      const length = next() % 400;
+      const text = Array.from({ length }, () => pieces[next() % pieces.length]).join('');
+      expect(makeSnippet(text)).toBe(collapsed(text));
+    }
+  });
+
+  test('a long word, long whitespace runs and empty text', () => {
+    const giant = 'x'.repeat(100_000);
+    expect(makeSnippet(giant)).toBe(giant.slice(0, 200));
+    expect(makeSnippet(`${'\n'.repeat(50_000)}first second`)).toBe('first second');
+    const manyWords = 'w '.repeat(200_000);
+    expect(makeSnippet(manyWords)).toBe(collapsed(manyWords));
+    expect(makeSnippet(manyWords)).toHaveLength(200);
+    expect(makeSnippet('')).toBe('');
+    expect(makeSnippet(' \t\r\n ')).toBe('');
   });
 });
 

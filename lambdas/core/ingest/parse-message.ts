@@ -107,7 +107,18 @@ function headerString(value: HeaderValue | undefined): string {
 
 class ParseAborted extends Error {}
 
-export const makeSnippet = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, SNIPPET_LENGTH);
+/**
+ * The text's first words, whitespace collapsed. Reads only as far as the snippet needs: a text
+ * body can run to megabytes, and collapsing all of it to keep 200 characters was wasted work.
+ */
+export function makeSnippet(text: string): string {
+  let snippet = '';
+  for (const [word] of text.matchAll(/\S+/g)) {
+    snippet = snippet ? `${snippet} ${word}` : word;
+    if (snippet.length >= SNIPPET_LENGTH) break;
+  }
+  return snippet.slice(0, SNIPPET_LENGTH);
+}
 
 /** Counts bytes on their way through, so an attachment's size is known without holding it. */
 function counted(source: Readable): { stream: PassThrough; bytes: () => number } {
