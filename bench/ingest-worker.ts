@@ -30,7 +30,8 @@ export type RecipientMode = 'one' | 'headers';
 export type Job =
   | { kind: 'ingest'; messages: CorpusMessage[]; recipients: RecipientMode; warmup: number }
   | { kind: 'parse'; messages: CorpusMessage[]; warmup: number }
-  | { kind: 'noop'; endpoint: string; warmup: number }
+  /** `endpoint` 'stand-in': the stack's DynamoDB Local, a GetItem of a key that is not there. */
+  | { kind: 'noop'; endpoint: string | 'stand-in'; warmup: number }
   | { kind: 'minimal'; messages: CorpusMessage[]; endpoint: string; warmup: number }
   /** Messages [start, end); `requests`: the handler's request count for each (noop, minimal). */
   | { kind: 'measure'; start: number; end: number; requests?: number[] }
@@ -457,12 +458,18 @@ async function parseSession(job: Extract<Job, { kind: 'parse' }>): Promise<Measu
   };
 }
 
-/** A no-op SDK request: GetItem through a default DynamoDB client to the bench's `{}` server. */
-async function noopRequests(endpoint: string) {
+/**
+ * A no-op SDK request: GetItem through a default DynamoDB client to the bench's `{}` server, or
+ * ('stand-in') to the DynamoDB Local the handler talks to, for a key that is not there.
+ */
+async function noopRequests(endpoint: string | 'stand-in') {
   const { DynamoDBClient, GetItemCommand } = await import('@aws-sdk/client-dynamodb');
-  const client = new DynamoDBClient({ endpoint });
-  const request = () =>
-    client.send(new GetItemCommand({ TableName: 'noop', Key: { pk: { S: 'a' }, sk: { S: 'b' } } }));
+  const standIn = endpoint === 'stand-in';
+  // The stand-in's endpoint comes from the environment, as the handler's does.
+  const client = new DynamoDBClient(standIn ? {} : { endpoint });
+  const TableName = standIn ? process.env.TABLE_NAME! : 'noop';
+  const Key = { pk: { S: 'BENCH#noop' }, sk: { S: 'none' } };
+  const request = () => client.send(new GetItemCommand({ TableName, Key }));
   return { request, destroy: () => client.destroy() };
 }
 
