@@ -135,13 +135,17 @@ describe('parseMessage: headers and body', () => {
 });
 
 describe('makeSnippet', () => {
-  /** The definition: every whitespace run one space, trimmed, the first 200 characters. */
+  /** For text without link targets: every whitespace run one space, trimmed, the first 200 characters. */
   const collapsed = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, 200);
   const pieces = [
     'a',
     'word',
     'ünïcödé',
     '😀',
+    '[URGENT]',
+    '[1]',
+    '[]',
+    '[Note:]',
     ' ',
     '  ',
     '\n',
@@ -153,7 +157,7 @@ describe('makeSnippet', () => {
     '\ufeff',
   ];
 
-  test('matches collapsing the whole text, for any mix of words and whitespace', () => {
+  test('matches collapsing the whole text, for any mix of words, [bracketed words] and whitespace', () => {
     let seed = 7;
     const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
     for (let run = 0; run < 500; run++) {
@@ -172,6 +176,34 @@ describe('makeSnippet', () => {
     expect(makeSnippet(manyWords)).toHaveLength(200);
     expect(makeSnippet('')).toBe('');
     expect(makeSnippet(' \t\r\n ')).toBe('');
+  });
+
+  test('leaves out the link and image targets that HTML-only mail has in its text', () => {
+    expect(
+      makeSnippet(
+        '[https://t.example/open?id=1&u=9]\n\n\nDIGEST\n\nHi Read more [https://x.example/a?b=1], ' +
+          'mail me [bob@x.example], or see [www.x.example].\n\nLogo [cid:logo@x][data:image/png;base64,AAAA]',
+      ),
+    ).toBe('DIGEST Hi Read more mail me or see Logo');
+    expect(makeSnippet('[URGENT] Re: [ticket-42] server down')).toBe('[URGENT] Re: [ticket-42] server down');
+    // Skipping a long run of targets still ends with the words after it.
+    expect(makeSnippet(`${'[https://tracker.example/p.gif] '.repeat(10_000)}Hello`)).toBe('Hello');
+  });
+});
+
+describe('parseMessage: the snippet of an HTML-only newsletter', () => {
+  test('starts with its words, not its tracking pixel', async () => {
+    const raw = await compose({
+      from: 'news@vendor.example',
+      to: 'b@example.com',
+      subject: 'Digest',
+      html:
+        '<img src="https://tracker.vendor.example/open?u=123" width="1" height="1">' +
+        '<p>This week: <a href="https://vendor.example/sale">our sale</a> ends Friday.</p>',
+    });
+    const parsed = await parseMessage(feed(raw), memorySink().sink);
+    expect(parsed.text).toContain('https://tracker.vendor.example/open?u=123');
+    expect(parsed.snippet).toBe('This week: our sale ends Friday.');
   });
 });
 

@@ -108,12 +108,23 @@ function headerString(value: HeaderValue | undefined): string {
 class ParseAborted extends Error {}
 
 /**
- * The text's first words, whitespace collapsed. Reads only as far as the snippet needs: a text
- * body can run to megabytes, and collapsing all of it to keep 200 characters was wasted work.
+ * What the text of an HTML-only message holds for links and images: their targets in brackets
+ * (`[https://…]`, `[cid:…]`, `[name@host]`), one or more in a row, maybe with punctuation after.
+ * A bracketed word that is no address, like `[URGENT]`, is not one.
+ */
+const BRACKETED_TARGETS =
+  /^(?:\[(?:[a-z][a-z0-9+.-]*:[^[\]\s]+|www\.[^[\]\s]+|[^[\]\s@]+@[^[\]\s]+)\])+[.,;:!?)]*$/i;
+
+/**
+ * The text's first words, whitespace collapsed, as a mail list previews it. Link and image
+ * targets are left out: a newsletter's text often opens with a tracking pixel's URL, which said
+ * nothing a reader could use. Reads only as far as the snippet needs: a text body can run to
+ * megabytes, and collapsing all of it to keep 200 characters was wasted work.
  */
 export function makeSnippet(text: string): string {
   let snippet = '';
   for (const [word] of text.matchAll(/\S+/g)) {
+    if (BRACKETED_TARGETS.test(word)) continue;
     snippet = snippet ? `${snippet} ${word}` : word;
     if (snippet.length >= SNIPPET_LENGTH) break;
   }
