@@ -217,7 +217,7 @@ export function Mailbox({ session, store, folder, messageId }: MailboxProps) {
     return () => document.removeEventListener('keydown', onKey);
   }, [store, folder, q]);
 
-  const windowStart = list.windowStart ?? session.windowStart;
+  const shownWindow = list.windowStart ? list : session;
 
   return (
     <MailLayout store={store} current={folder} class={messageId ? 'mail-reading' : 'mail-listing'}>
@@ -246,9 +246,12 @@ export function Mailbox({ session, store, folder, messageId }: MailboxProps) {
               </a>
             </p>
           )}
-          {windowStart && (
+          {shownWindow.windowStart && (
             <p class="window-note">
-              Mail since <Time value={windowStart} style="date" /> (XtraMail keeps the last 30 days)
+              Mail since <Time value={shownWindow.windowStart} style="date" />
+              {shownWindow.windowStartsWhenEnabled
+                ? ', when XtraMail was turned on (it keeps the last 30 days)'
+                : ' (XtraMail keeps the last 30 days)'}
             </p>
           )}
           {folder === 'sent' && !q && <SentTools address={address} />}

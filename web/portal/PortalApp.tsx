@@ -35,14 +35,22 @@ export function PortalApp({ path }: { path: string[] }) {
   const address = session?.user.address;
 
   // Signing in answers without the mail window and notice: fetch them once.
-  const [extras, setExtras] = useState<Pick<PortalSession, 'windowStart' | 'notice'>>({});
+  const [extras, setExtras] = useState<
+    Pick<PortalSession, 'windowStart' | 'windowStartsWhenEnabled' | 'notice'>
+  >({});
   useEffect(() => {
     setExtras({});
     if (!session || session.mustChangePassword || session.windowStart) return;
     const controller = new AbortController();
     portalApi
       .get<PortalSession>('/api/portal/session', controller.signal)
-      .then((full) => setExtras({ windowStart: full.windowStart, notice: full.notice }))
+      .then((full) =>
+        setExtras({
+          windowStart: full.windowStart,
+          windowStartsWhenEnabled: full.windowStartsWhenEnabled,
+          notice: full.notice,
+        }),
+      )
       .catch(() => undefined);
     return () => controller.abort();
   }, [session]);
@@ -130,7 +138,9 @@ export function PortalApp({ path }: { path: string[] }) {
 
   const full: PortalSession = {
     ...session,
-    windowStart: session.windowStart ?? extras.windowStart,
+    ...(session.windowStart
+      ? { windowStart: session.windowStart, windowStartsWhenEnabled: session.windowStartsWhenEnabled }
+      : { windowStart: extras.windowStart, windowStartsWhenEnabled: extras.windowStartsWhenEnabled }),
     notice: session.notice ?? extras.notice,
   };
 

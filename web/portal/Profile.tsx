@@ -171,7 +171,10 @@ export function Profile({ session, store }: { session: PortalSession; store: Mai
               <div>
                 <dt>Mail kept since</dt>
                 <dd>
-                  <Time value={session.windowStart} style="date" /> (the last 30 days)
+                  <Time value={session.windowStart} style="date" />
+                  {session.windowStartsWhenEnabled
+                    ? ', when XtraMail was turned on (it keeps the last 30 days)'
+                    : ' (the last 30 days)'}
                 </dd>
               </div>
             )}

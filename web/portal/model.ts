@@ -12,8 +12,10 @@ export interface PortalSession {
   mfaEnrolmentRequired?: boolean;
   /** ISO: signed in with a link, a new password needs no old one until then. */
   passwordResetUntil?: string;
-  /** ISO: the oldest mail kept (30 days). Only `GET` answers it. */
+  /** ISO: the oldest mail kept (30 days, or since XtraMail was turned on). Only `GET` answers it. */
   windowStart?: string;
+  /** XtraMail was turned on less than 30 days ago, so the window starts then. */
+  windowStartsWhenEnabled?: boolean;
   /** An administrator's notice for every portal user, e.g. "Our mail is down until 3 pm". */
   notice?: string;
 }
@@ -56,6 +58,7 @@ export interface MessagePage {
   items: Summary[];
   nextCursor: string | null;
   windowStart?: string;
+  windowStartsWhenEnabled?: boolean;
 }
 
 export interface Attachment {

@@ -10,6 +10,7 @@ export interface ListState {
   items: Summary[];
   nextCursor: string | null;
   windowStart?: string;
+  windowStartsWhenEnabled?: boolean;
   /** True once the first page has answered. */
   loaded: boolean;
   loading: boolean;
@@ -107,6 +108,9 @@ export class MailStore {
         items,
         nextCursor: page.nextCursor ?? null,
         windowStart: page.windowStart ?? before.windowStart,
+        windowStartsWhenEnabled: page.windowStart
+          ? page.windowStartsWhenEnabled
+          : before.windowStartsWhenEnabled,
         loaded: true,
         loading: false,
       });

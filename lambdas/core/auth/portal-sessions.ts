@@ -9,6 +9,8 @@ import { Sessions } from './sessions';
 export interface PortalProfile {
   address: string;
   mustChangePassword: boolean;
+  /** ISO: when XtraMail was turned on for the account's domain; no mail before it was copied. */
+  xtramailSince?: string;
 }
 
 /**
@@ -35,12 +37,16 @@ export const portalSessions = (deps: SessionDeps) =>
       const domainItem = items.find((item) => item.type === 'domain');
       if (!userItem) return undefined;
       const user = portalUserFromItem(userItem);
+      const xtramail = domainItem ? domainFromItem(domainItem).xtramail : undefined;
       return {
         passwordHash: user.passwordHash,
         tokenVersion: user.tokenVersion,
-        canSignIn:
-          isEligible(user.type) && Boolean(domainItem && domainFromItem(domainItem).xtramail.enabled),
-        profile: { address: user.address, mustChangePassword: user.mustChangePassword },
+        canSignIn: isEligible(user.type) && Boolean(xtramail?.enabled),
+        profile: {
+          address: user.address,
+          mustChangePassword: user.mustChangePassword,
+          ...(xtramail?.enabledAt ? { xtramailSince: xtramail.enabledAt } : {}),
+        },
         mfa: {
           enrolled: Boolean(user.mfaEnrolledAt),
           required: domainSecurityFromItem(items.find((item) => item.type === 'domain-security'))

@@ -15,8 +15,30 @@ export const MAX_PAGE_SIZE = 200;
 /** A search reads at most this many items per request before handing back a cursor. */
 const SEARCH_SCAN_BUDGET = 2_000;
 
-/** The oldest receipt time a user can still see: the 30-day window. */
-export const windowStart = (clock: Clock) => addDays(clock.now(), -SNAPSHOT_RETENTION_DAYS);
+export interface MailWindow {
+  /** The oldest receipt time a user can see. */
+  start: Date;
+  /** XtraMail was turned on less than 30 days ago: the window starts then, not 30 days back. */
+  startsWhenEnabled: boolean;
+}
+
+/**
+ * What a user's snapshot covers: the last 30 days, or less when XtraMail was turned on for the
+ * domain since, because copying is point-forward and nothing older was copied.
+ */
+export function mailWindow(clock: Clock, xtramailSince?: string): MailWindow {
+  const retention = addDays(clock.now(), -SNAPSHOT_RETENTION_DAYS);
+  const enabled = xtramailSince ? new Date(xtramailSince) : undefined;
+  return enabled && enabled > retention
+    ? { start: enabled, startsWhenEnabled: true }
+    : { start: retention, startsWhenEnabled: false };
+}
+
+/** The window as the portal API answers it, with the list and the session. */
+export const windowFields = (window: MailWindow) => ({
+  windowStart: window.start.toISOString(),
+  ...(window.startsWhenEnabled ? { windowStartsWhenEnabled: true } : {}),
+});
 
 /**
  * One page of a mailbox folder, newest first: Queries on the user's own partition only, with

@@ -7,7 +7,7 @@ import { issueSessionToken } from '../../core/auth/session-token';
 import type { SessionDeps } from '../../core/auth/sessions';
 import { AppError } from '../../core/errors';
 import { messageBodyDocument } from '../../core/mailbox/body-document';
-import { listMessages, windowStart } from '../../core/mailbox/list-messages';
+import { listMessages, mailWindow, windowFields } from '../../core/mailbox/list-messages';
 import {
   findMessage,
   LINK_TTL_SECONDS,
@@ -85,7 +85,7 @@ export function portalApi(deps: PortalDeps) {
     present: (user) => ({
       user: { address: user.address },
       mustChangePassword: user.mustChangePassword,
-      windowStart: windowStart(deps.clock).toISOString(),
+      ...windowFields(mailWindow(deps.clock, user.xtramailSince)),
     }),
     mfaPath: PORTAL_MFA_PATH,
     // A temporary password is replaced first, then MFA is set up (see ALLOWED_WHILE_TEMPORARY).
@@ -173,7 +173,7 @@ export function portalApi(deps: PortalDeps) {
               hasAttachments: m.attachments.length > 0,
             })),
             nextCursor: result.nextCursor,
-            windowStart: windowStart(deps.clock).toISOString(),
+            ...windowFields(mailWindow(deps.clock, userOf(request).xtramailSince)),
           },
         };
       },
