@@ -35,9 +35,9 @@ export function mailWindow(clock: Clock, xtramailSince?: string): MailWindow {
 }
 
 /** The window as the portal API answers it, with the list and the session. */
-export const windowFields = (window: MailWindow) => ({
-  windowStart: window.start.toISOString(),
-  ...(window.startsWhenEnabled ? { windowStartsWhenEnabled: true } : {}),
+export const windowFields = (shown: MailWindow) => ({
+  windowStart: shown.start.toISOString(),
+  ...(shown.startsWhenEnabled ? { windowStartsWhenEnabled: true } : {}),
 });
 
 /**
