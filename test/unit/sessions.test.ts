@@ -226,10 +226,10 @@ describe('portal sign-in (portal sessions)', () => {
     await putUser(USER, 'user');
     const sessions = portalSessions(deps);
     const signedIn = await sessions.signIn({ email: 'Alice@Example.com', password: PASSWORD, sourceIp: IP });
-    expect(signedIn.account).toEqual({ address: USER, mustChangePassword: false });
-    await expect(sessions.authenticate(signedIn.token)).resolves.toMatchObject({
-      account: { address: USER },
-    });
+    // With when XtraMail went on for the domain: the portal's mail window starts no earlier.
+    const profile = { address: USER, mustChangePassword: false, xtramailSince: clock.now().toISOString() };
+    expect(signedIn.account).toEqual(profile);
+    await expect(sessions.authenticate(signedIn.token)).resolves.toMatchObject({ account: profile });
   });
 
   test('a discovered user may sign in too', async () => {
