@@ -1,4 +1,5 @@
-import { mailWindow, windowFields } from '../../lambdas/core/mailbox/list-messages';
+import { mailWindow } from '../../lambdas/core/mailbox/list-messages';
+import { windowFields } from '../../lambdas/handlers/routes/portal-routes';
 
 const DAY = 86_400_000;
 const now = new Date('2026-12-05T12:00:00.000Z');

@@ -136,11 +136,11 @@ export function PortalApp({ path }: { path: string[] }) {
     );
   }
 
+  const windowSource = session.windowStart ? session : extras;
   const full: PortalSession = {
     ...session,
-    ...(session.windowStart
-      ? { windowStart: session.windowStart, windowStartsWhenEnabled: session.windowStartsWhenEnabled }
-      : { windowStart: extras.windowStart, windowStartsWhenEnabled: extras.windowStartsWhenEnabled }),
+    windowStart: windowSource.windowStart,
+    windowStartsWhenEnabled: windowSource.windowStartsWhenEnabled,
     notice: session.notice ?? extras.notice,
   };
 

@@ -104,13 +104,12 @@ export class MailStore {
       const items = more
         ? [...before.items, ...page.items.filter((m) => !before.items.some((o) => o.id === m.id))]
         : page.items;
+      const windowSource = page.windowStart ? page : before;
       this.lists.set(k, {
         items,
         nextCursor: page.nextCursor ?? null,
-        windowStart: page.windowStart ?? before.windowStart,
-        windowStartsWhenEnabled: page.windowStart
-          ? page.windowStartsWhenEnabled
-          : before.windowStartsWhenEnabled,
+        windowStart: windowSource.windowStart,
+        windowStartsWhenEnabled: windowSource.windowStartsWhenEnabled,
         loaded: true,
         loading: false,
       });

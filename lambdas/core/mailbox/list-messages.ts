@@ -34,12 +34,6 @@ export function mailWindow(clock: Clock, xtramailSince?: string): MailWindow {
     : { start: retention, startsWhenEnabled: false };
 }
 
-/** The window as the portal API answers it, with the list and the session. */
-export const windowFields = (shown: MailWindow) => ({
-  windowStart: shown.start.toISOString(),
-  ...(shown.startsWhenEnabled ? { windowStartsWhenEnabled: true } : {}),
-});
-
 /**
  * One page of a mailbox folder, newest first: Queries on the user's own partition only, with
  * the search as filters. A search that matches little may return a short page and a cursor.

@@ -7,7 +7,7 @@ import { issueSessionToken } from '../../core/auth/session-token';
 import type { SessionDeps } from '../../core/auth/sessions';
 import { AppError } from '../../core/errors';
 import { messageBodyDocument } from '../../core/mailbox/body-document';
-import { listMessages, mailWindow, windowFields } from '../../core/mailbox/list-messages';
+import { listMessages, mailWindow, type MailWindow } from '../../core/mailbox/list-messages';
 import {
   findMessage,
   LINK_TTL_SECONDS,
@@ -34,6 +34,12 @@ export interface PortalDeps extends SessionDeps {
 }
 
 const COOKIE = 'xm_portal';
+
+/** The mail window as the portal API answers it, with the list and the session. */
+export const windowFields = (shown: MailWindow) => ({
+  windowStart: shown.start.toISOString(),
+  ...(shown.startsWhenEnabled ? { windowStartsWhenEnabled: true } : {}),
+});
 const userOf = (request: HttpRequest<unknown, unknown>) =>
   (request.account as Authenticated<PortalProfile>).account;
 
