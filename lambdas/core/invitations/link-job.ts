@@ -7,9 +7,15 @@ import { normalizeDomain } from '../entities/domain';
 import { drillKey, participantKey } from '../drills/drill-entities';
 import { LINK_SENDS_PER_SECOND, sendLinkTo, type LinkResult, type SendLinksDeps } from './send-links';
 
+/** The time that paces sends: tests pass one that moves only when told, so pacing is exact. */
+export interface PaceClock {
+  /** Milliseconds on a monotonic scale. */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
 export interface LinkJobDeps extends SendLinksDeps {
-  /** Waits between sends (tests pass one that does not really wait). */
-  sleep?: (ms: number) => Promise<void>;
+  pace?: PaceClock;
 }
 
 export interface LinkJobOutcome {
@@ -92,7 +98,10 @@ async function finish(deps: LinkJobDeps, claimed: Item, result: LinkResult): Pro
   );
 }
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const realPace: PaceClock = {
+  now: () => performance.now(),
+  sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+};
 
 /**
  * Mails one queued job's links: each address is claimed, its user re-read and re-checked (they
@@ -107,7 +116,7 @@ export async function processLinkJob(
   shouldStop: () => boolean = () => false,
 ): Promise<LinkJobOutcome> {
   const outcome: LinkJobOutcome = { sent: 0, failed: 0, refused: 0, skipped: 0 };
-  const sleep = deps.sleep ?? realSleep;
+  const pace = deps.pace ?? realPace;
   const interval = 1000 / LINK_SENDS_PER_SECOND;
   let lastSendAt = -Infinity;
   const domain = normalizeDomain(job.domain);
@@ -138,9 +147,9 @@ export async function processLinkJob(
       outcome.refused++;
       continue;
     }
-    const wait = lastSendAt + interval - Date.now();
-    if (wait > 0) await sleep(wait);
-    lastSendAt = Date.now();
+    const wait = lastSendAt + interval - pace.now();
+    if (wait > 0) await pace.sleep(wait);
+    lastSendAt = pace.now();
     const result = await sendLinkTo(deps, recipient, job.purpose, job.drillId);
     await finish(deps, claimed, result);
     if (result.sent && job.purpose === 'drill' && job.drillId) {
