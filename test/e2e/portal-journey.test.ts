@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { simpleParser } from 'mailparser';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { signedIn } from '../support/api-client';
+import { signedIn, type ApiClient } from '../support/api-client';
 import { launchChromium } from '../support/browser';
 import { startTestStack, TEST_ADMIN, type TestStack } from '../support/local-stack';
 import { smtpClient } from '../support/smtp-client';
@@ -15,6 +15,7 @@ let stack: TestStack;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
+let partner: ApiClient;
 const D = 'journey.test';
 const REMOTE_HOST = 'tracker.remote.test';
 const remoteRequests: string[] = [];
@@ -24,7 +25,7 @@ const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(40_000, 3), B
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startTestStack(), launchChromium()]);
-  const partner = await signedIn(stack.webUrl, 'console', TEST_ADMIN.email, TEST_ADMIN.password);
+  partner = await signedIn(stack.webUrl, 'console', TEST_ADMIN.email, TEST_ADMIN.password);
   await partner.post('/api/console/domains', { name: D });
   await partner.put(`/api/console/domains/${D}/products`, { xtramail: true });
   await partner.post(`/api/console/domains/${D}/users`, { address: 'uma', type: 'user' });
@@ -192,4 +193,24 @@ test('exports Sent as an mbox that parses back to both messages', async () => {
   const messages = mbox.split(/^From \S+ .*$/m).filter((part) => part.trim());
   const parsed = await Promise.all(messages.map((m) => simpleParser(Buffer.from(m.trimStart(), 'latin1'))));
   expect(parsed.map((m) => m.subject).sort()).toEqual(['Fwd: Signed contract', 'Re: Signed contract']);
+});
+
+test('after XtraMail was off for a while, the list and the profile say so', async () => {
+  await partner.put(`/api/console/domains/${D}/products`, { xtramail: false });
+  await partner.put(`/api/console/domains/${D}/products`, { xtramail: true });
+  await page
+    .getByRole('link', { name: /^Inbox/ })
+    .first()
+    .click();
+  await page.reload();
+  const gap = /XtraMail was off from .+ to .+, so mail received then wasn’t copied\.$/;
+  await page
+    .getByText(/^Mail since .+, when XtraMail was turned on/)
+    .filter({ hasText: gap })
+    .waitFor();
+  await page
+    .getByRole('link', { name: /Profile/ })
+    .first()
+    .click();
+  await page.getByRole('definition').filter({ hasText: gap }).waitFor();
 });

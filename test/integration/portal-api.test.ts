@@ -279,3 +279,34 @@ test('portal sign-in is refused for domains with XtraMail off and for non-eligib
   const refused = await anonymous.post('/api/portal/session', { email: `nobody@${D}`, password: PASSWORD });
   expect(refused.status).toBe(401);
 });
+
+test('XtraMail off and on again: earlier copies stay listed, the window says when it was off, and nothing from then was copied', async () => {
+  const firstOn = (await partner.get(`/api/console/domains/${D}`)).body.domain.xtramail.enabledAt;
+  const off = await partner.put(`/api/console/domains/${D}/products`, { xtramail: false });
+  expect(off.status).toBe(200);
+  const smtp = smtpClient(stack.smtpPort);
+  await smtp.send({
+    from: 'carol@partner.test',
+    to: `alice@${D}`,
+    subject: 'While off',
+    text: 'Not copied.',
+  });
+  await stack.ingestIdle();
+  const on = await partner.put(`/api/console/domains/${D}/products`, { xtramail: true });
+  await smtp.send({ from: 'carol@partner.test', to: `alice@${D}`, subject: 'Back on', text: 'Copied.' });
+  smtp.close();
+  await stack.ingestIdle();
+
+  const gap = { from: off.body.xtramail.disabledAt, to: on.body.xtramail.enabledAt };
+  expect(Date.parse(gap.to)).toBeGreaterThan(Date.parse(gap.from));
+  const inbox = await alice.get('/api/portal/messages?folder=inbox');
+  expect(inbox.body.items.map((m: { subject: string }) => m.subject)).toEqual([
+    'Back on',
+    'Contract',
+    'Newsletter',
+    'Lunch on Friday',
+  ]);
+  const covered = { windowStart: firstOn, windowStartsWhenEnabled: true, windowGaps: [gap] };
+  expect(inbox.body).toMatchObject(covered);
+  expect((await alice.get('/api/portal/session')).body).toMatchObject(covered);
+});

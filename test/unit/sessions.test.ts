@@ -226,8 +226,12 @@ describe('portal sign-in (portal sessions)', () => {
     await putUser(USER, 'user');
     const sessions = portalSessions(deps);
     const signedIn = await sessions.signIn({ email: 'Alice@Example.com', password: PASSWORD, sourceIp: IP });
-    // With when XtraMail went on for the domain: the portal's mail window starts no earlier.
-    const profile = { address: USER, mustChangePassword: false, xtramailSince: clock.now().toISOString() };
+    // With what the domain's snapshots hold: the portal's mail window starts no earlier.
+    const profile = {
+      address: USER,
+      mustChangePassword: false,
+      xtramailCoverage: { since: clock.now().toISOString(), offPeriods: [] },
+    };
     expect(signedIn.account).toEqual(profile);
     await expect(sessions.authenticate(signedIn.token)).resolves.toMatchObject({ account: profile });
   });

@@ -255,7 +255,7 @@ function ProductsTab({ domain, onChange }: { domain: Domain; onChange: (domain: 
           </p>
           <p>
             <strong>Turning it off</strong> stops new copies. Existing copies stay readable and age out within
-            30 days.
+            30 days. Turned on again before then, the portal tells users when it was off.
           </p>
           <p class="muted">
             {domain.xtramail.enabled && domain.xtramail.enabledAt ? (

@@ -26,6 +26,7 @@ import { go, isTyping, onPlainClick, portalApi, useSearchParam } from './nav';
 import { ReadingPane } from './ReadingPane';
 import { SentTools } from './SentTools';
 import { type MailStore, useStore } from './store';
+import { WindowGaps } from './WindowGaps';
 
 /** Where Compose returns to when it was opened without a reply: the last mail page seen. */
 let lastMailUrl = '/portal/inbox';
@@ -250,8 +251,9 @@ export function Mailbox({ session, store, folder, messageId }: MailboxProps) {
             <p class="window-note">
               Mail since <Time value={shownWindow.windowStart} style="date" />
               {shownWindow.windowStartsWhenEnabled
-                ? ', when XtraMail was turned on (it keeps the last 30 days)'
-                : ' (XtraMail keeps the last 30 days)'}
+                ? ', when XtraMail was turned on (it keeps the last 30 days).'
+                : ' (XtraMail keeps the last 30 days).'}
+              <WindowGaps gaps={shownWindow.windowGaps} />
             </p>
           )}
           {folder === 'sent' && !q && <SentTools address={address} />}

@@ -9,7 +9,7 @@ import { SignInForm } from '../shared/SignInForm';
 import { LoadError, Loading } from '../shared/states';
 import { Compose } from './Compose';
 import { Mailbox, MailLayout } from './Mailbox';
-import { APP, isFolder, type PortalSession } from './model';
+import { APP, isFolder, windowFieldsOf, type MailWindowFields, type PortalSession } from './model';
 import { onPasswordRequired, portalApi } from './nav';
 import { ForcedPasswordChange, passwordResetOpen, Profile } from './Profile';
 import { LinkPage } from './LinkPage';
@@ -35,22 +35,14 @@ export function PortalApp({ path }: { path: string[] }) {
   const address = session?.user.address;
 
   // Signing in answers without the mail window and notice: fetch them once.
-  const [extras, setExtras] = useState<
-    Pick<PortalSession, 'windowStart' | 'windowStartsWhenEnabled' | 'notice'>
-  >({});
+  const [extras, setExtras] = useState<MailWindowFields & Pick<PortalSession, 'notice'>>({});
   useEffect(() => {
     setExtras({});
     if (!session || session.mustChangePassword || session.windowStart) return;
     const controller = new AbortController();
     portalApi
       .get<PortalSession>('/api/portal/session', controller.signal)
-      .then((full) =>
-        setExtras({
-          windowStart: full.windowStart,
-          windowStartsWhenEnabled: full.windowStartsWhenEnabled,
-          notice: full.notice,
-        }),
-      )
+      .then((full) => setExtras({ ...windowFieldsOf(full), notice: full.notice }))
       .catch(() => undefined);
     return () => controller.abort();
   }, [session]);
@@ -139,8 +131,7 @@ export function PortalApp({ path }: { path: string[] }) {
   const windowSource = session.windowStart ? session : extras;
   const full: PortalSession = {
     ...session,
-    windowStart: windowSource.windowStart,
-    windowStartsWhenEnabled: windowSource.windowStartsWhenEnabled,
+    ...windowFieldsOf(windowSource),
     notice: session.notice ?? extras.notice,
   };
 

@@ -11,6 +11,7 @@ import { MailLayout } from './Mailbox';
 import { APP, type PortalSession } from './model';
 import { portalApi } from './nav';
 import type { MailStore } from './store';
+import { WindowGaps } from './WindowGaps';
 
 interface ChangePasswordFormProps {
   /** Called after the server accepted the new password. */
@@ -173,8 +174,9 @@ export function Profile({ session, store }: { session: PortalSession; store: Mai
                 <dd>
                   <Time value={session.windowStart} style="date" />
                   {session.windowStartsWhenEnabled
-                    ? ', when XtraMail was turned on (it keeps the last 30 days)'
-                    : ' (the last 30 days)'}
+                    ? ', when XtraMail was turned on (it keeps the last 30 days).'
+                    : ' (the last 30 days).'}
+                  <WindowGaps gaps={session.windowGaps} />
                 </dd>
               </div>
             )}

@@ -3,8 +3,27 @@ import type { Delivery } from './DeliveryState';
 
 export const APP = 'XtraMail Mail';
 
-/** `GET /api/portal/session` → 200, and `POST` of the same path without its `token`. */
-export interface PortalSession {
+/** What the user's mail covers, as the session and each list page answer it. */
+export interface MailWindowFields {
+  /** ISO: the oldest mail kept (30 days, or since XtraMail was turned on). */
+  windowStart?: string;
+  /** XtraMail was turned on less than 30 days ago, so the window starts then. */
+  windowStartsWhenEnabled?: boolean;
+  /** Times within the window when XtraMail was off: mail received then was not copied. */
+  windowGaps?: Array<{ from: string; to: string }>;
+}
+
+export const windowFieldsOf = (source: MailWindowFields): MailWindowFields => ({
+  windowStart: source.windowStart,
+  windowStartsWhenEnabled: source.windowStartsWhenEnabled,
+  windowGaps: source.windowGaps,
+});
+
+/**
+ * `GET /api/portal/session` → 200, and `POST` of the same path without its `token` or mail
+ * window (only `GET` answers that).
+ */
+export interface PortalSession extends MailWindowFields {
   user: { address: string };
   mustChangePassword: boolean;
   expiresAt: string;
@@ -12,10 +31,6 @@ export interface PortalSession {
   mfaEnrolmentRequired?: boolean;
   /** ISO: signed in with a link, a new password needs no old one until then. */
   passwordResetUntil?: string;
-  /** ISO: the oldest mail kept (30 days, or since XtraMail was turned on). Only `GET` answers it. */
-  windowStart?: string;
-  /** XtraMail was turned on less than 30 days ago, so the window starts then. */
-  windowStartsWhenEnabled?: boolean;
   /** An administrator's notice for every portal user, e.g. "Our mail is down until 3 pm". */
   notice?: string;
 }
@@ -54,11 +69,9 @@ export interface Summary {
   delivery?: Delivery | null;
 }
 
-export interface MessagePage {
+export interface MessagePage extends MailWindowFields {
   items: Summary[];
   nextCursor: string | null;
-  windowStart?: string;
-  windowStartsWhenEnabled?: boolean;
 }
 
 export interface Attachment {

@@ -1,16 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type ApiError, query } from '../shared/api';
 import { asApiError } from '../shared/session';
-import type { Folder, MessagePage, Summary } from './model';
+import { windowFieldsOf, type Folder, type MailWindowFields, type MessagePage, type Summary } from './model';
 import { portalApi } from './nav';
 
 export const PAGE_SIZE = 50;
 
-export interface ListState {
+export interface ListState extends MailWindowFields {
   items: Summary[];
   nextCursor: string | null;
-  windowStart?: string;
-  windowStartsWhenEnabled?: boolean;
   /** True once the first page has answered. */
   loaded: boolean;
   loading: boolean;
@@ -108,8 +106,7 @@ export class MailStore {
       this.lists.set(k, {
         items,
         nextCursor: page.nextCursor ?? null,
-        windowStart: windowSource.windowStart,
-        windowStartsWhenEnabled: windowSource.windowStartsWhenEnabled,
+        ...windowFieldsOf(windowSource),
         loaded: true,
         loading: false,
       });

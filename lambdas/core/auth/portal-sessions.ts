@@ -1,4 +1,5 @@
 import { splitAddress } from '../addresses';
+import { coverageOf, type XtraMailCoverage } from '../domains/xtramail-coverage';
 import { domainFromItem, domainKey } from '../entities/domain';
 import { isEligible, portalUserFromItem, portalUserKey } from '../entities/portal-user';
 import { domainSecurityFromItem, domainSecurityKey } from '../entities/security-settings';
@@ -9,8 +10,8 @@ import { Sessions } from './sessions';
 export interface PortalProfile {
   address: string;
   mustChangePassword: boolean;
-  /** ISO: when XtraMail was turned on for the account's domain; no mail before it was copied. */
-  xtramailSince?: string;
+  /** What the domain's snapshots hold: no mail before `since`, nor while XtraMail was off. */
+  xtramailCoverage?: XtraMailCoverage;
 }
 
 /**
@@ -45,7 +46,7 @@ export const portalSessions = (deps: SessionDeps) =>
         profile: {
           address: user.address,
           mustChangePassword: user.mustChangePassword,
-          ...(xtramail?.enabledAt ? { xtramailSince: xtramail.enabledAt } : {}),
+          ...(xtramail ? { xtramailCoverage: coverageOf(xtramail) } : {}),
         },
         mfa: {
           enrolled: Boolean(user.mfaEnrolledAt),

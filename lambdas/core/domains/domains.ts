@@ -2,6 +2,7 @@ import type { Page, Table } from '../../adapters/table';
 import type { Clock } from '../clock';
 import { AppError } from '../errors';
 import { domainFromItem, domainKey, domainToItem, normalizeDomain, type Domain } from '../entities/domain';
+import { coverageOnEnable } from './xtramail-coverage';
 
 export interface DomainDeps {
   table: Table;
@@ -69,15 +70,18 @@ export async function listDomains(
 
 /**
  * Turns XtraMail Email Continuity on or off. Turning it on records `enabledAt`: copying starts
- * then, never before. Turning it off stops new copies; existing ones age out at 30 days.
+ * then, never before. Turning it off stops new copies; existing ones age out at 30 days, so
+ * turning it on again soon after records what the snapshots still hold, gap included.
  */
 export async function setXtraMail(deps: DomainDeps, name: string, enabled: boolean): Promise<Domain> {
   const domain = await requireDomain(deps, name);
   if (domain.xtramail.enabled === enabled) return domain;
-  const now = deps.clock.now().toISOString();
+  const now = deps.clock.now();
   const updated: Domain = {
     ...domain,
-    xtramail: enabled ? { enabled, enabledAt: now } : { ...domain.xtramail, enabled, disabledAt: now },
+    xtramail: enabled
+      ? { enabled, enabledAt: now.toISOString(), ...coverageOnEnable(domain.xtramail, now) }
+      : { ...domain.xtramail, enabled, disabledAt: now.toISOString() },
   };
   await deps.table.put(domainToItem(updated));
   return updated;

@@ -1,11 +1,23 @@
 import { mailFlowFromAttribute, mailFlowToAttribute, type MailFlowSettings } from '../mail-flow/settings';
 import type { Item, ItemKey } from './keys';
 
+/** A time XtraMail was off, between two times it was on: mail received then was not copied. */
+export interface OffPeriod {
+  from: string;
+  to: string;
+}
+
 export interface XtraMailProduct {
   enabled: boolean;
   /** When copying last started: mail received before this is never copied (point-forward). */
   enabledAt?: string;
   disabledAt?: string;
+  /**
+   * Set when XtraMail went back on while copies from before were still live: the start of the
+   * oldest of them, and the off periods since (see `coverageOnEnable`).
+   */
+  copiesSince?: string;
+  offPeriods?: OffPeriod[];
 }
 
 export interface Domain {

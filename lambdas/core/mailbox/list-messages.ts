@@ -8,6 +8,7 @@ import {
   type Folder,
   type SnapshotMessage,
 } from '../entities/message';
+import type { XtraMailCoverage } from '../domains/xtramail-coverage';
 import { parseSearch } from './search-query';
 
 export const PAGE_SIZE = 50;
@@ -20,18 +21,28 @@ export interface MailWindow {
   start: Date;
   /** XtraMail was turned on less than 30 days ago: the window starts then, not 30 days back. */
   startsWhenEnabled: boolean;
+  /** Times within the window when XtraMail was off, oldest first: no mail from then was copied. */
+  gaps: Array<{ from: Date; to: Date }>;
 }
 
 /**
  * What a user's snapshot covers: the last 30 days, or less when XtraMail was turned on for the
- * domain since, because copying is point-forward and nothing older was copied.
+ * domain since, because copying is point-forward and nothing older was copied; minus the times
+ * it was off in between.
  */
-export function mailWindow(clock: Clock, xtramailSince?: string): MailWindow {
+export function mailWindow(clock: Clock, coverage?: XtraMailCoverage): MailWindow {
   const retention = addDays(clock.now(), -SNAPSHOT_RETENTION_DAYS);
-  const enabled = xtramailSince ? new Date(xtramailSince) : undefined;
-  return enabled && enabled > retention
-    ? { start: enabled, startsWhenEnabled: true }
-    : { start: retention, startsWhenEnabled: false };
+  const enabled = coverage?.since ? new Date(coverage.since) : undefined;
+  const shown =
+    enabled && enabled > retention
+      ? { start: enabled, startsWhenEnabled: true }
+      : { start: retention, startsWhenEnabled: false };
+  const gaps = (coverage?.offPeriods ?? [])
+    .map((period) => ({ from: new Date(period.from), to: new Date(period.to) }))
+    .filter(({ from, to }) => from < to && to > shown.start)
+    .map(({ from, to }) => ({ from: from > shown.start ? from : shown.start, to }))
+    .sort((a, b) => a.from.getTime() - b.from.getTime());
+  return { ...shown, gaps };
 }
 
 /**

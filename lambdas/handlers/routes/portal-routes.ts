@@ -39,6 +39,9 @@ const COOKIE = 'xm_portal';
 export const windowFields = (shown: MailWindow) => ({
   windowStart: shown.start.toISOString(),
   ...(shown.startsWhenEnabled ? { windowStartsWhenEnabled: true } : {}),
+  ...(shown.gaps.length > 0
+    ? { windowGaps: shown.gaps.map(({ from, to }) => ({ from: from.toISOString(), to: to.toISOString() })) }
+    : {}),
 });
 const userOf = (request: HttpRequest<unknown, unknown>) =>
   (request.account as Authenticated<PortalProfile>).account;
@@ -91,7 +94,7 @@ export function portalApi(deps: PortalDeps) {
     present: (user) => ({
       user: { address: user.address },
       mustChangePassword: user.mustChangePassword,
-      ...windowFields(mailWindow(deps.clock, user.xtramailSince)),
+      ...windowFields(mailWindow(deps.clock, user.xtramailCoverage)),
     }),
     mfaPath: PORTAL_MFA_PATH,
     // A temporary password is replaced first, then MFA is set up (see ALLOWED_WHILE_TEMPORARY).
@@ -179,7 +182,7 @@ export function portalApi(deps: PortalDeps) {
               hasAttachments: m.attachments.length > 0,
             })),
             nextCursor: result.nextCursor,
-            ...windowFields(mailWindow(deps.clock, userOf(request).xtramailSince)),
+            ...windowFields(mailWindow(deps.clock, userOf(request).xtramailCoverage)),
           },
         };
       },
