@@ -112,6 +112,12 @@ test.each([
     const list = await seriousViolations(page);
     if (list.length) found[path] = list;
   }
+  // Compose with its address suggestions open.
+  await page.goto(`${stack.webUrl}/portal/compose`);
+  await page.getByRole('combobox', { name: 'To' }).pressSequentially('be');
+  await page.getByRole('option', { name: /bea@partner\.test/ }).waitFor();
+  const compose = await seriousViolations(page);
+  if (compose.length) found.compose = compose;
   expect(found).toEqual({});
   await page.close();
 });

@@ -214,3 +214,27 @@ test('after XtraMail was off for a while, the list and the profile say so', asyn
     .click();
   await page.getByRole('definition').filter({ hasText: gap }).waitFor();
 });
+
+test('Compose suggests people from recent mail as an address is typed; keyboard and mouse both pick', async () => {
+  await page.getByRole('link', { name: 'Compose' }).click();
+  const to = page.getByRole('combobox', { name: 'To' });
+  await to.pressSequentially('vi');
+  const suggestions = page.getByRole('listbox', { name: 'Recipient suggestions' });
+  await suggestions.getByRole('option').first().waitFor();
+  await expect(suggestions.getByRole('option').allTextContents()).resolves.toEqual(['Vic vic@partner.test']);
+  await expect(to.getAttribute('aria-expanded')).resolves.toBe('true');
+  await to.press('Enter');
+  await expect(to.inputValue()).resolves.toBe('vic@partner.test, ');
+  await expect(suggestions.isHidden()).resolves.toBe(true);
+
+  // Whoever is in the field already is not offered again; a word of a name matches too.
+  await to.pressSequentially('vi');
+  await expect(suggestions.isHidden()).resolves.toBe(true);
+  await to.press('Backspace');
+  await to.press('Backspace');
+  await to.pressSequentially('prom');
+  await suggestions.getByRole('option', { name: /promo@vendor\.test/ }).click();
+  await expect(to.inputValue()).resolves.toBe('vic@partner.test, promo@vendor.test, ');
+
+  await page.getByRole('button', { name: 'Discard' }).click();
+});

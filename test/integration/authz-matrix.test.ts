@@ -291,6 +291,7 @@ const cases: Case[] = [
     allowed: 201,
   },
   { method: 'GET', path: '/api/portal/export?folder=sent', scope: 'portal', allowed: 302 },
+  { method: 'GET', path: '/api/portal/contacts', scope: 'portal', allowed: 200 },
   { method: 'GET', path: '/api/portal/profile', scope: 'portal', allowed: 200 },
   {
     method: 'PUT',

@@ -259,6 +259,24 @@ test('"send my sent items to my mailbox" sends each once, as an attachment, even
   }
 });
 
+test('contacts: the people in the user’s own recent mail, most written-to first, never the user', async () => {
+  const contacts = await alice.get('/api/portal/contacts');
+  expect(contacts.status).toBe(200);
+  expect(contacts.body.items.slice(0, 4)).toEqual([
+    // Written to once and wrote twice.
+    { address: 'carol@partner.test', name: 'Carol' },
+    // Written to once each, the latest first.
+    { address: 'erin@elsewhere.test' },
+    { address: 'dave@elsewhere.test' },
+    { address: 'news@vendor.test' },
+  ]);
+  expect(contacts.body.items.map((c: { address: string }) => c.address)).not.toContain(`alice@${D}`);
+  // Bob's come from Bob's mail only.
+  expect((await bob.get('/api/portal/contacts')).body.items).toEqual([
+    { address: 'carol@partner.test', name: 'Carol' },
+  ]);
+});
+
 test('expired messages vanish from list, search and read (clock 30 days and a second later)', async () => {
   const { runtime } = await import('../../lambdas/handlers/runtime');
   const { listMessages } = await import('../../lambdas/core/mailbox/list-messages');

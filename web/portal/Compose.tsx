@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
-import { Alert, Button, Field } from '../shared/forms';
+import { Alert, Button } from '../shared/forms';
 import { asApiError } from '../shared/session';
 import { toast } from '../shared/toast';
 import {
@@ -14,6 +14,8 @@ import {
   parseRecipients,
   saveDraft,
 } from './draft';
+import { AddressInput } from './AddressInput';
+import { forgetContacts, useContacts } from './contacts';
 import { PIcon } from './icons';
 import { lastMailPage, MailLayout } from './Mailbox';
 import { APP, formatSize, type PortalSession, type UploadTicket } from './model';
@@ -38,6 +40,7 @@ export function Compose({ session, store }: { session: PortalSession; store: Mai
   const textArea = useRef<HTMLTextAreaElement>(null);
   const toInput = useRef<HTMLInputElement>(null);
   const bodyId = useId();
+  const contacts = useContacts(address);
 
   // The draft survives a reload, until it is sent or discarded.
   useEffect(() => saveDraft(address, draft), [address, draft]);
@@ -212,6 +215,7 @@ export function Compose({ session, store }: { session: PortalSession; store: Mai
       });
       clearDraft(address);
       store.invalidate('sent');
+      forgetContacts(address);
       toast(
         `Message sent to ${count === 1 ? to.addresses[0] || cc.addresses[0] || bcc.addresses[0] : `${count} people`}.`,
       );
@@ -250,31 +254,31 @@ export function Compose({ session, store }: { session: PortalSession; store: Mai
               {sendError.message}
             </Alert>
           )}
-          <Field
+          <AddressInput
             label="To"
             name="to"
             value={draft.to}
             onValue={(to) => change({ to })}
+            contacts={contacts}
             inputRef={toInput}
-            autoComplete="off"
-            hint="Separate addresses with commas. Up to 50 recipients in all."
+            hint="Separate addresses with commas; people from your recent mail are suggested. Up to 50 recipients in all."
             error={problems.to}
           />
           <div class="compose-row">
-            <Field
+            <AddressInput
               label="Cc"
               name="cc"
               value={draft.cc}
               onValue={(cc) => change({ cc })}
-              autoComplete="off"
+              contacts={contacts}
               error={problems.cc}
             />
-            <Field
+            <AddressInput
               label="Bcc"
               name="bcc"
               value={draft.bcc}
               onValue={(bcc) => change({ bcc })}
-              autoComplete="off"
+              contacts={contacts}
               error={problems.bcc}
             />
           </div>

@@ -2,6 +2,7 @@
  * Drafts: what the compose form holds, how replies and forwards fill it in, and keeping it in
  * localStorage (one per signed-in address) so a reload or a dropped session doesn't lose it.
  */
+import { splitAddresses } from './address-list';
 import type { MessageDetail } from './model';
 
 export const MAX_RECIPIENTS = 50;
@@ -90,25 +91,6 @@ export function hasContent(draft: Draft | undefined): boolean {
 }
 
 /* Addresses */
-
-/** Splits "Ann <ann@x.org>, bob@y.org; carl@z.org" into entries, respecting quoted names. */
-export function splitAddresses(value: string): string[] {
-  const parts: string[] = [];
-  let current = '';
-  let quoted = false;
-  let angle = false;
-  for (const char of value) {
-    if (char === '"') quoted = !quoted;
-    else if (char === '<' && !quoted) angle = true;
-    else if (char === '>' && !quoted) angle = false;
-    if ((char === ',' || char === ';' || char === '\n') && !quoted && !angle) {
-      parts.push(current);
-      current = '';
-    } else current += char;
-  }
-  parts.push(current);
-  return parts.map((p) => p.trim()).filter(Boolean);
-}
 
 /** The bare address of "Ann <ann@x.org>" or "ann@x.org". */
 export function bareAddress(entry: string): string {

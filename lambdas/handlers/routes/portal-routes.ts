@@ -7,6 +7,7 @@ import { issueSessionToken } from '../../core/auth/session-token';
 import type { SessionDeps } from '../../core/auth/sessions';
 import { AppError } from '../../core/errors';
 import { messageBodyDocument } from '../../core/mailbox/body-document';
+import { recentContacts } from '../../core/mailbox/contacts';
 import { listMessages, mailWindow, type MailWindow } from '../../core/mailbox/list-messages';
 import {
   findMessage,
@@ -274,6 +275,15 @@ export function portalApi(deps: PortalDeps) {
       async handle(request) {
         const sent = await sendMessage(deps, userOf(request).address, request.body);
         return { status: 201, body: sent };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/api/portal/contacts',
+      summary:
+        'The people in your recent mail (newest 300 received, 200 sent), most written-to first, for address suggestions',
+      async handle(request) {
+        return { status: 200, body: { items: await recentContacts(deps, userOf(request).address) } };
       },
     }),
     route({
