@@ -1,4 +1,5 @@
 import type { Table } from '../../adapters/table';
+import type { Item } from '../entities/keys';
 import { logEntryKey, type DeliveryState } from '../entities/log-entry';
 import type { SnapshotMessage } from '../entities/message';
 
@@ -10,7 +11,8 @@ export interface MessageDelivery {
 
 type Keyed = Pick<SnapshotMessage, 'mailbox' | 'recipient' | 'folder' | 'receivedAt' | 'sesMessageId'>;
 
-const keyOf = (message: Keyed) =>
+/** The recipient's log entry, which holds the copy's delivery state. */
+export const deliveryKeyOf = (message: Keyed) =>
   logEntryKey({
     recipient: message.recipient ?? message.mailbox,
     receivedAt: message.receivedAt,
@@ -31,16 +33,22 @@ export async function deliveryStates<M extends Keyed & { id: string }>(
   const inbox = messages.filter((m) => m.folder === 'inbox');
   const states = new Map<string, MessageDelivery>();
   if (inbox.length === 0) return states;
-  const byKey = new Map(inbox.map((m) => [`${keyOf(m).pk}\n${keyOf(m).sk}`, m.id]));
-  for (const item of await deps.table.getAll(inbox.map(keyOf))) {
+  const byKey = new Map(inbox.map((m) => [`${deliveryKeyOf(m).pk}\n${deliveryKeyOf(m).sk}`, m.id]));
+  for (const item of await deps.table.getAll(inbox.map(deliveryKeyOf))) {
     const id = byKey.get(`${item.pk}\n${item.sk}`);
-    if (!id || typeof item.delivery !== 'string') continue;
-    states.set(id, {
-      state: item.delivery as DeliveryState,
-      ...(typeof item.deliveryAttempts === 'number' ? { attempts: item.deliveryAttempts } : {}),
-    });
+    const delivery = id && deliveryFromItem(item);
+    if (delivery) states.set(id, delivery);
   }
   return states;
+}
+
+/** The delivery state a log entry item holds, if any. */
+export function deliveryFromItem(item: Item): MessageDelivery | undefined {
+  if (typeof item.delivery !== 'string') return undefined;
+  return {
+    state: item.delivery as DeliveryState,
+    ...(typeof item.deliveryAttempts === 'number' ? { attempts: item.deliveryAttempts } : {}),
+  };
 }
 
 /** Adds `delivery` (or null) to each message of a page. */

@@ -17,7 +17,8 @@ import {
   parseMessageId,
   type SnapshotMessage,
 } from '../entities/message';
-import type { Item } from '../entities/keys';
+import type { Item, ItemKey } from '../entities/keys';
+import { deliveryFromItem, deliveryKeyOf, deliveryStates, type MessageDelivery } from './delivery-state';
 
 /** Download links live 5 minutes: long enough to click, short enough not to matter if leaked. */
 export const LINK_TTL_SECONDS = 300;
@@ -47,14 +48,26 @@ export async function findMessage(
   return item;
 }
 
-/** A live message of the user's own mailbox and its parsed body: one batched read, plus one S3
- * GET for a body too large for the table. Anything else (another user's id included) is a 404. */
-async function loadMessage(deps: MailboxDeps, mailbox: string, id: string) {
+/**
+ * A live message of the user's own mailbox and its parsed body: one batched read, plus one S3
+ * GET for a body too large for the table. Anything else (another user's id included) is a 404.
+ * With `withDelivery`, an inbox copy's delivery state comes in the same batch: its log entry's
+ * key follows from the id, but for a copy that came for another address (`bob+news@`), which
+ * needs a read of its own.
+ */
+async function loadMessage(deps: MailboxDeps, mailbox: string, id: string, withDelivery = false) {
   const key = messageKey(mailbox, id);
   const parsedId = parseMessageId(id);
   if (!key || !parsedId) throw notFound();
-  const items = await deps.table.getAll([key, bodyKey(parsedId.sesMessageId)]);
-  const item = items.find((i) => i.pk === key.pk && i.sk === key.sk);
+  const guessedDelivery =
+    withDelivery && parsedId.folder === 'inbox' ? deliveryKeyOf({ mailbox, ...parsedId }) : undefined;
+  const items = await deps.table.getAll([
+    key,
+    bodyKey(parsedId.sesMessageId),
+    ...(guessedDelivery ? [guessedDelivery] : []),
+  ]);
+  const found = (wanted: ItemKey) => items.find((i) => i.pk === wanted.pk && i.sk === wanted.sk);
+  const item = found(key);
   if (!item || !isLive(item, deps.clock.now())) throw notFound();
   const message = messageFromItem(item);
   const bodyItem = items.find((i) => i.type === 'body');
@@ -63,7 +76,15 @@ async function loadMessage(deps: MailboxDeps, mailbox: string, id: string) {
     const stored = await deps.blobs.get(bodyObjectKey(message.sesMessageId));
     body = stored && (JSON.parse(stored.toString('utf8')) as MessageBody);
   }
-  return { item, message, body };
+  let delivery: MessageDelivery | undefined;
+  if (guessedDelivery) {
+    const logKey = deliveryKeyOf(message);
+    if (logKey.pk === guessedDelivery.pk && logKey.sk === guessedDelivery.sk) {
+      const logItem = found(logKey);
+      delivery = logItem && deliveryFromItem(logItem);
+    } else delivery = (await deliveryStates(deps, [message])).get(message.id);
+  }
+  return { item, message, body, delivery };
 }
 
 /**
@@ -91,7 +112,7 @@ const attachmentLinks = (deps: MailboxDeps, message: SnapshotMessage, body: Mess
  * in one batched read; a body too large for the table adds one S3 GET. Opening marks it read.
  */
 export async function readMessage(deps: MailboxDeps, mailbox: string, id: string) {
-  const { item, message, body } = await loadMessage(deps, mailbox, id);
+  const { item, message, body, delivery } = await loadMessage(deps, mailbox, id, true);
   if (!message.read) await deps.table.put({ ...item, read: true });
 
   const attachments = await attachmentLinks(deps, message, body);
@@ -106,7 +127,7 @@ export async function readMessage(deps: MailboxDeps, mailbox: string, id: string
     expiresInSeconds: LINK_TTL_SECONDS,
   });
   return {
-    message: { ...message, read: true, headers: body?.headers ?? {} },
+    message: { ...message, read: true, headers: body?.headers ?? {}, delivery: delivery ?? null },
     text: body?.text ?? '',
     ...(body?.html ? { html: body.html } : {}),
     attachments,

@@ -19,7 +19,7 @@ import {
 import { MAX_RECIPIENTS, MAX_SEND_BYTES, sendMessage, uploadKey } from '../../core/mailbox/send-message';
 import { exportSentMbox, resendSentItems } from '../../core/mailbox/sent-recovery';
 import { messageFromItem } from '../../core/entities/message';
-import { deliveryStates, withDeliveryStates } from '../../core/mailbox/delivery-state';
+import { withDeliveryStates } from '../../core/mailbox/delivery-state';
 import { changePortalPassword } from '../../core/users/change-portal-password';
 import { sessionCookie } from '../http/cookies';
 import { route, type HttpRequest } from '../http/types';
@@ -193,9 +193,7 @@ export function portalApi(deps: PortalDeps) {
       path: '/api/portal/messages/{id}',
       summary: 'One message: headers, sanitized HTML, text, attachments with 5-minute download links',
       async handle(request) {
-        const read = await readMessage(deps, userOf(request).address, request.params.id);
-        const delivery = (await deliveryStates(deps, [read.message])).get(read.message.id) ?? null;
-        return { status: 200, body: { ...read, message: { ...read.message, delivery } } };
+        return { status: 200, body: await readMessage(deps, userOf(request).address, request.params.id) };
       },
     }),
     route({
