@@ -52,7 +52,12 @@ export function AddressInput(props: {
         setActive((highlighted + step + suggestions.length) % suggestions.length);
       }
       event.preventDefault();
-    } else if ((event.key === 'Enter' || event.key === 'Tab') && shown && !event.ctrlKey && !event.metaKey) {
+    } else if (
+      (event.key === 'Enter' || (event.key === 'Tab' && !event.shiftKey)) &&
+      shown &&
+      !event.ctrlKey &&
+      !event.metaKey
+    ) {
       take(suggestions[highlighted]);
       event.preventDefault();
     } else if (event.key === 'Escape' && shown) {

@@ -108,8 +108,9 @@ const attachmentLinks = (deps: MailboxDeps, message: SnapshotMessage, body: Mess
   );
 
 /**
- * One message to read: its summary, body and attachment links. The message and its body come
- * in one batched read; a body too large for the table adds one S3 GET. Opening marks it read.
+ * One message to read: its summary, delivery state, body and attachment links. The message, its
+ * body and its delivery state come in one batched read; a body too large for the table adds one
+ * S3 GET. Opening marks it read.
  */
 export async function readMessage(deps: MailboxDeps, mailbox: string, id: string) {
   const { item, message, body, delivery } = await loadMessage(deps, mailbox, id, true);
