@@ -1,8 +1,9 @@
 import { DAY_MS } from '../../lambdas/core/clock';
-import { messageId, messageToItem, type Folder } from '../../lambdas/core/entities/message';
+import type { Folder } from '../../lambdas/core/entities/message';
 import { MAX_CONTACTS, recentContacts } from '../../lambdas/core/mailbox/contacts';
 import { ManualClock } from './support/manual-clock';
 import { MemoryTable } from './support/memory-table';
+import { snapshotCopyItem } from './support/snapshot-copy';
 
 const ME = 'me@corp.test';
 let table: MemoryTable;
@@ -18,8 +19,7 @@ async function file(
 ) {
   const receivedAt = new Date(clock.now().getTime() - minutesAgo * 60_000 - sequence++);
   await table.put(
-    messageToItem({
-      id: messageId(folder, receivedAt, `ses-${sequence}`),
+    snapshotCopyItem({
       mailbox,
       folder,
       sesMessageId: `ses-${sequence}`,
@@ -27,13 +27,6 @@ async function file(
       from: fields.from ?? ME,
       to: fields.to ?? [ME],
       cc: fields.cc ?? [],
-      subject: 'Hello',
-      snippet: '',
-      size: 100,
-      attachments: [],
-      verdicts: { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' },
-      flags: { spam: false, virus: false, unparseable: false },
-      read: false,
     }),
   );
 }

@@ -1,9 +1,10 @@
 import { logEntryToItem, type DeliveryState } from '../../lambdas/core/entities/log-entry';
-import { messageId, messageToItem, type Folder } from '../../lambdas/core/entities/message';
+import { messageId, type Folder } from '../../lambdas/core/entities/message';
 import { readMessage } from '../../lambdas/core/mailbox/read-message';
 import { ManualClock } from './support/manual-clock';
 import { MemoryBlobs } from './support/memory-blobs';
 import { MemoryTable } from './support/memory-table';
+import { snapshotCopyItem } from './support/snapshot-copy';
 
 const BOB = 'bob@corp.test';
 const RECEIVED = new Date('2026-12-04T10:00:00.000Z');
@@ -26,8 +27,7 @@ beforeEach(() => {
 async function copy(folder: Folder, sesMessageId: string, recipient = BOB, delivery?: DeliveryState) {
   const id = messageId(folder, RECEIVED, sesMessageId);
   await table.put(
-    messageToItem({
-      id,
+    snapshotCopyItem({
       mailbox: BOB,
       ...(recipient !== BOB ? { recipient } : {}),
       folder,
@@ -35,13 +35,6 @@ async function copy(folder: Folder, sesMessageId: string, recipient = BOB, deliv
       receivedAt: RECEIVED,
       from: 'carol@partner.test',
       to: [recipient],
-      cc: [],
-      subject: 'Hi',
-      snippet: '',
-      size: 10,
-      attachments: [],
-      verdicts: { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' },
-      flags: { spam: false, virus: false, unparseable: false },
       read: true,
     }),
   );

@@ -43,20 +43,19 @@ export async function recentContacts(
     if (name && !entry.name) entry.name = name;
     ranked.set(key, entry);
   };
-  const folders = Object.keys(RECENT) as Folder[];
   const pages = await Promise.all(
-    folders.map((folder) =>
-      deps.table.query(mailboxPartition(mailbox), {
+    (Object.keys(RECENT) as Folder[]).map(async (folder) => {
+      const page = await deps.table.query(mailboxPartition(mailbox), {
         beginsWith: folderPrefix(folder),
         descending: true,
         limit: RECENT[folder],
         liveAt: deps.clock.now(),
-      }),
-    ),
+      });
+      return { folder, items: page.items };
+    }),
   );
-  pages.forEach((page, index) => {
-    const folder = folders[index];
-    for (const message of page.items.map(messageFromItem)) {
+  for (const { folder, items } of pages) {
+    for (const message of items.map(messageFromItem)) {
       const at = message.receivedAt.getTime();
       if (folder === 'inbox') {
         for (const sender of addressparser(message.from, { flatten: true })) {
@@ -66,7 +65,7 @@ export async function recentContacts(
         for (const address of [...message.to, ...message.cc]) note(address, undefined, folder, at);
       }
     }
-  });
+  }
   return [...ranked.values()]
     .sort((a, b) => b.score - a.score || b.lastSeen - a.lastSeen)
     .slice(0, MAX_CONTACTS)

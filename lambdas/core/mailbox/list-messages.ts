@@ -32,10 +32,10 @@ export interface MailWindow {
  */
 export function mailWindow(clock: Clock, coverage?: XtraMailCoverage): MailWindow {
   const retention = addDays(clock.now(), -SNAPSHOT_RETENTION_DAYS);
-  const enabled = coverage?.since ? new Date(coverage.since) : undefined;
+  const since = coverage?.since ? new Date(coverage.since) : undefined;
   const shown =
-    enabled && enabled > retention
-      ? { start: enabled, startsWhenEnabled: true }
+    since && since > retention
+      ? { start: since, startsWhenEnabled: true }
       : { start: retention, startsWhenEnabled: false };
   const gaps = (coverage?.offPeriods ?? [])
     .map((period) => ({ from: new Date(period.from), to: new Date(period.to) }))
